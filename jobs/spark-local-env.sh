@@ -1,0 +1,23 @@
+# Sourced by the jobs/*.sh scripts: builds the jar when stale and sets JAVA_CMD to run it with
+# embedded local Spark (Spark, Delta and their dependencies from the Maven repository; no Spark install).
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+JAR="target/customer-health-jobs-0.1.0-SNAPSHOT.jar"
+if [ ! -f "$JAR" ] || [ -n "$(find src pom.xml -newer "$JAR" -print -quit)" ]; then
+  echo "Building $JAR ..." >&2
+  mvn -B -q -DskipTests package
+fi
+if [ ! -f target/classpath.txt ] || [ pom.xml -nt target/classpath.txt ]; then
+  # compile scope includes the provided Spark and Delta jars that spark-submit would otherwise supply.
+  mvn -B -q dependency:build-classpath -Dmdep.includeScope=compile -Dmdep.outputFile=target/classpath.txt
+fi
+# The JDK 17 module opens Spark needs, as in the pom's surefire argLine.
+OPENS="$(sed -n 's:.*<spark.jdk17.opens>\(.*\)</spark.jdk17.opens>.*:\1:p' pom.xml)"
+JAVA_CMD=(java ${SPARK_DRIVER_MEMORY:+-Xmx$SPARK_DRIVER_MEMORY} $OPENS
+  "-Dspark.master=${SPARK_MASTER:-local[*]}"
+  -Dspark.ui.enabled=false
+  -Dspark.driver.host=127.0.0.1 -Dspark.driver.bindAddress=127.0.0.1
+  -Dspark.sql.shuffle.partitions="${SPARK_SHUFFLE_PARTITIONS:-8}"
+  -Dlog4j2.configurationFile="$ROOT/conf/log4j2.properties"
+  -cp "$JAR:$(cat target/classpath.txt)" com.customerhealth.cli.HealthJobs)

@@ -1,0 +1,165 @@
+package com.customerhealth.cli;
+
+import com.customerhealth.JobFailure;
+import com.customerhealth.config.AppConfig;
+import com.customerhealth.generate.WarehouseGenerator;
+import com.customerhealth.jobs.Job;
+import com.customerhealth.jobs.JobContext;
+import com.customerhealth.jobs.Pipeline;
+import com.customerhealth.jobs.ScoreJob;
+import com.customerhealth.spark.SparkSessions;
+import java.io.PrintStream;
+import java.time.LocalDate;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.apache.spark.sql.SparkSession;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * The single entry point: {@code score}, {@code run} and {@code generate}.
+ *
+ * <p>Exit codes: 0 done; 2 bad usage or configuration; 3 input failed validation; 1 anything else.
+ * A failure prints one line that says what is wrong and what to do, then the details.
+ */
+@Command(name = "customer-health", mixinStandardHelpOptions = true, version = "customer-health-jobs 0.1.0",
+        description = "Customer-health Spark jobs: validate the warehouse, score account health into Delta tables.",
+        subcommands = {HealthJobs.Score.class, HealthJobs.Run.class, HealthJobs.Generate.class})
+public final class HealthJobs implements Runnable {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    private final PrintStream out;
+
+    private HealthJobs(PrintStream out) {
+        this.out = out;
+    }
+
+    public static void main(String[] args) {
+        System.exit(execute(System.out, System.err, args));
+    }
+
+    /** Runs the CLI and returns the exit code (tests call this instead of main). */
+    public static int execute(PrintStream out, PrintStream err, String... args) {
+        CommandLine cli = new CommandLine(new HealthJobs(out));
+        cli.setOut(new java.io.PrintWriter(out, true));
+        cli.setErr(new java.io.PrintWriter(err, true));
+        cli.setParameterExceptionHandler((e, a) -> {
+            err.println("ERROR: " + e.getMessage() + " Run with --help to see the usage.");
+            e.getCommandLine().usage(err);
+            return JobFailure.BAD_CONFIG;
+        });
+        cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+            if (e instanceof JobFailure f) {
+                err.println("ERROR: " + f.getMessage());
+                if (!f.details().isEmpty()) {
+                    err.println(f.details());
+                }
+                return f.exitCode();
+            }
+            err.println("ERROR: " + e.getClass().getSimpleName() + ": " + firstLine(String.valueOf(e.getMessage()))
+                    + ". This is unexpected: the stack trace follows; report it with your command line.");
+            e.printStackTrace(err);
+            return 1;
+        });
+        return cli.execute(args);
+    }
+
+    private static String firstLine(String s) {
+        int nl = s.indexOf('\n');
+        return nl < 0 ? s : s.substring(0, nl);
+    }
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "Missing command: use score, run or generate.");
+    }
+
+    /** Runs jobs with a SparkSession, config and context. */
+    abstract static class JobCommand implements Callable<Integer> {
+        @Mixin
+        JobOptions options;
+
+        @CommandLine.ParentCommand
+        HealthJobs parent;
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        abstract List<Job> jobs();
+
+        @Override
+        public Integer call() {
+            AppConfig config = options.loadConfig(); // before Spark starts: bad config fails fast
+            SparkSession spark = SparkSessions.getOrCreate("customer-health " + spec.name() + " " + options.runDate);
+            JobContext ctx = JobContext.of(spark, config, options.runDate, options.runIdFor(spec.name()), parent.out);
+            Pipeline.run(ctx, jobs());
+            parent.out.flush();
+            return 0;
+        }
+    }
+
+    @Command(name = "score", mixinStandardHelpOptions = true,
+            description = "Score the health of every account that is a customer on --run-date into account_health_scores "
+                    + "and account_health_current.")
+    static final class Score extends JobCommand {
+        @Override
+        List<Job> jobs() {
+            return List.of(new ScoreJob());
+        }
+    }
+
+    @Command(name = "run", mixinStandardHelpOptions = true,
+            description = "Run the whole pipeline for --run-date, in order: score.")
+    static final class Run extends JobCommand {
+        @Override
+        List<Job> jobs() {
+            return Pipeline.all();
+        }
+    }
+
+    @Command(name = "generate", mixinStandardHelpOptions = true,
+            description = "Write a synthetic warehouse that follows the input contract, with churn from a planted model.")
+    static final class Generate implements Callable<Integer> {
+        @Option(names = "--accounts", required = true, paramLabel = "N", description = "Number of accounts.")
+        int accounts;
+
+        @Option(names = "--months", required = true, paramLabel = "M", description = "Months of history, ending at --end-date.")
+        int months;
+
+        @Option(names = "--seed", defaultValue = "42", paramLabel = "S", description = "Random seed (default ${DEFAULT-VALUE}).")
+        long seed;
+
+        @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output folder: one sub-folder per table.")
+        String out;
+
+        @Option(names = "--end-date", defaultValue = "2026-09-30", paramLabel = "YYYY-MM-DD",
+                description = "Last day of the generated history (default ${DEFAULT-VALUE}).")
+        LocalDate endDate;
+
+        @Option(names = "--format", defaultValue = "parquet", paramLabel = "FORMAT",
+                description = "parquet or csv (default ${DEFAULT-VALUE}).")
+        String format;
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            if (accounts <= 0 || months <= 0) {
+                throw JobFailure.badConfig("--accounts and --months must be above 0.", "Got " + accounts + " and " + months);
+            }
+            if (!format.equals("parquet") && !format.equals("csv")) {
+                throw JobFailure.badConfig("--format " + format + " is not supported: use parquet or csv.", "");
+            }
+            SparkSession spark = SparkSessions.getOrCreate("customer-health generate");
+            new WarehouseGenerator(spark, seed, accounts, months, endDate).write(out, format);
+            spec.commandLine().getOut().printf("Generated %,d accounts over %d months ending %s (seed %d) as %s in %s%n",
+                    accounts, months, endDate, seed, format, out);
+            spec.commandLine().getOut().flush();
+            return 0;
+        }
+    }
+}

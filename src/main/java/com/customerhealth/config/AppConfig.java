@@ -1,0 +1,343 @@
+package com.customerhealth.config;
+
+import com.customerhealth.JobFailure;
+import com.customerhealth.config.MetricSpec.Scale;
+import com.customerhealth.contract.TableSpec;
+import com.customerhealth.contract.WarehouseContract;
+import com.customerhealth.features.Feature;
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigValue;
+import com.typesafe.config.ConfigValueFactory;
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The typed view of the HOCON configuration: {@code reference.conf} defaults, then the file given
+ * with {@code --conf}, then {@code --set key=value} overrides. Parsed eagerly so that every
+ * configuration mistake stops the job before Spark starts (exit 2), naming the key.
+ */
+public final class AppConfig {
+    private final Config config;
+    private final HealthModel model;
+
+    private AppConfig(Config config) {
+        this.config = config;
+        this.model = parseModel();
+        // Touch every section so a bad key fails now, not half-way through a job.
+        for (TableSpec t : WarehouseContract.TABLES) {
+            source(t.name());
+        }
+        validation();
+        sizeBands();
+        tiers();
+        output();
+    }
+
+    /** Loads defaults, the optional conf file, then the overrides (later wins). */
+    public static AppConfig load(Path confFile, Map<String, String> overrides) {
+        try {
+            Config layered = ConfigFactory.parseResources(AppConfig.class.getClassLoader(), "reference.conf");
+            if (confFile != null) {
+                if (!Files.isRegularFile(confFile)) {
+                    throw JobFailure.badConfig("Config file " + confFile + " does not exist: pass an existing HOCON file to --conf.",
+                            "Looked for " + confFile.toAbsolutePath());
+                }
+                layered = ConfigFactory.parseFile(confFile.toFile()).withFallback(layered);
+            }
+            Config over = ConfigFactory.empty();
+            for (Map.Entry<String, String> e : overrides.entrySet()) {
+                over = over.withValue(e.getKey(), overrideValue(e.getValue()));
+            }
+            return new AppConfig(over.withFallback(layered).resolve());
+        } catch (ConfigException e) {
+            throw JobFailure.badConfig("Configuration is invalid: " + e.getMessage() + ". Fix the key in your --conf file or --set.",
+                    e.toString());
+        }
+    }
+
+    /** Defaults only: used by tests and the generator. */
+    public static AppConfig defaults() {
+        return load(null, Map.of());
+    }
+
+    /** The same configuration with more overrides applied on top. */
+    public AppConfig with(Map<String, String> overrides) {
+        Config over = ConfigFactory.empty();
+        for (Map.Entry<String, String> e : overrides.entrySet()) {
+            over = over.withValue(e.getKey(), overrideValue(e.getValue()));
+        }
+        try {
+            return new AppConfig(over.withFallback(config).resolve());
+        } catch (ConfigException e) {
+            throw JobFailure.badConfig("Configuration is invalid: " + e.getMessage(), e.toString());
+        }
+    }
+
+    private static ConfigValue overrideValue(String raw) {
+        String trimmed = raw.trim();
+        if (trimmed.startsWith("[") || trimmed.startsWith("{")) {
+            return ConfigFactory.parseString("v = " + trimmed).getValue("v");
+        }
+        // Scalars stay strings; Config converts "0.05" or "true" when read as a number or boolean.
+        return ConfigValueFactory.fromAnyRef(raw);
+    }
+
+    public Config raw() {
+        return config;
+    }
+
+    public HealthModel model() {
+        return model;
+    }
+
+    // ---------------------------------------------------------------- input
+
+    public SourceConfig source(String table) {
+        String base = "input.tables." + table;
+        if (!config.hasPath(base)) {
+            throw JobFailure.badConfig("No source configured for table " + table + ": add " + base + " to your conf.", "");
+        }
+        Config c = config.getConfig(base);
+        SourceConfig.Type type = enumValue(c, base + ".type", SourceConfig.Type.class, "path");
+        TableSpec spec = WarehouseContract.table(table);
+        if (type == SourceConfig.Type.NONE && !spec.optional()) {
+            throw JobFailure.badConfig("Table " + table + " is required but " + base + ".type = none: point it at a source.", "");
+        }
+        Map<String, String> columns = stringMap(c, "columns");
+        for (String contractColumn : columns.keySet()) {
+            if (!spec.columnNames().contains(contractColumn)) {
+                throw JobFailure.badConfig(base + ".columns maps unknown contract column " + contractColumn
+                        + ": use one of " + spec.columnNames() + ".", "");
+            }
+        }
+        SourceConfig source = new SourceConfig(table, type,
+                str(c, "path"), str(c, "format") == null ? "parquet" : str(c, "format").toLowerCase(Locale.ROOT),
+                str(c, "table"), str(c, "url"), str(c, "table"), str(c, "user"), str(c, "password-env"),
+                stringMap(c, "options"), columns);
+        switch (type) {
+            case PATH -> {
+                require(source.path(), base + ".path");
+                if (!Set.of("delta", "parquet", "csv").contains(source.format())) {
+                    throw JobFailure.badConfig(base + ".format = " + source.format() + " is not supported: use delta, parquet or csv.", "");
+                }
+            }
+            case CATALOG -> require(source.catalogName(), base + ".table");
+            case JDBC -> {
+                require(source.jdbcUrl(), base + ".url");
+                require(source.jdbcTable(), base + ".table");
+                require(source.jdbcUser(), base + ".user");
+                require(source.passwordEnv(), base + ".password-env");
+                if (c.hasPath("password")) {
+                    throw JobFailure.badConfig(base + ".password is not allowed: put the password in an environment variable "
+                            + "and name it in " + base + ".password-env.", "Secrets never live in config files.");
+                }
+            }
+            case NONE -> { }
+        }
+        return source;
+    }
+
+    // ---------------------------------------------------------------- output
+
+    /** Output root and catalog database. */
+    public record Output(String path, String database) {
+    }
+
+    public Output output() {
+        String path = config.getString("output.path");
+        String database = config.hasPath("output.database") ? config.getString("output.database") : null;
+        if (database != null && database.isBlank()) {
+            database = null;
+        }
+        String root = path.contains("://") ? path : new File(path).getAbsoluteFile().toPath().normalize().toString();
+        return new Output(root, database);
+    }
+
+    // ---------------------------------------------------------------- validation
+
+    public record ScoreScale(double min, double max) {
+    }
+
+    /** Validation settings. */
+    public record Validation(double maxRejectedShare, boolean quarantineRowsAfterRunDate,
+                             Map<String, ScoreScale> surveyScales, List<String> ticketPriorities,
+                             List<String> highTicketPriorities) {
+    }
+
+    public Validation validation() {
+        double share = config.getDouble("validation.max-rejected-share");
+        if (share < 0 || share > 1) {
+            throw JobFailure.badConfig("validation.max-rejected-share = " + share + " must be between 0 and 1.", "");
+        }
+        String policy = config.getString("validation.rows-after-run-date");
+        if (!policy.equals("quarantine") && !policy.equals("exclude")) {
+            throw JobFailure.badConfig("validation.rows-after-run-date = " + policy + ": use quarantine or exclude.", "");
+        }
+        Map<String, ScoreScale> scales = new LinkedHashMap<>();
+        Config sc = config.getConfig("validation.survey-scales");
+        for (String type : List.of("NPS", "CSAT", "CES")) {
+            if (!sc.hasPath(type)) {
+                throw JobFailure.badConfig("validation.survey-scales." + type + " is missing: give its min and max.", "");
+            }
+            scales.put(type, new ScoreScale(sc.getDouble(type + ".min"), sc.getDouble(type + ".max")));
+        }
+        return new Validation(share, policy.equals("quarantine"), scales,
+                config.getStringList("validation.ticket-priorities"),
+                config.getStringList("validation.high-ticket-priorities"));
+    }
+
+    // ---------------------------------------------------------------- segments and tiers
+
+    public record SizeBand(String name, int minEmployees) {
+    }
+
+    public List<SizeBand> sizeBands() {
+        List<SizeBand> bands = new ArrayList<>();
+        for (Config b : config.getConfigList("segments.size-bands")) {
+            bands.add(new SizeBand(b.getString("name"), b.getInt("min-employees")));
+        }
+        bands.sort(Comparator.comparingInt(SizeBand::minEmployees));
+        if (bands.isEmpty() || bands.get(0).minEmployees() > 0) {
+            throw JobFailure.badConfig("segments.size-bands must start with a band whose min-employees is 0.", "Got " + bands);
+        }
+        return bands;
+    }
+
+    /** Tier bounds; see reference.conf for the exact rule. */
+    public record Tiers(double healthyFrom, double needsAttentionAbove, double atRiskFrom) {
+    }
+
+    public Tiers tiers() {
+        Tiers t = new Tiers(config.getDouble("tiers.healthy-from"), config.getDouble("tiers.needs-attention-above"),
+                config.getDouble("tiers.at-risk-from"));
+        if (!(t.atRiskFrom() <= t.needsAttentionAbove() && t.needsAttentionAbove() < t.healthyFrom())) {
+            throw JobFailure.badConfig("tiers must satisfy at-risk-from <= needs-attention-above < healthy-from.", "Got " + t);
+        }
+        return t;
+    }
+
+    // ---------------------------------------------------------------- model
+
+    private HealthModel parseModel() {
+        String preset = config.getString("model-preset");
+        String base = "models." + preset;
+        if (!config.hasPath(base)) {
+            throw JobFailure.badConfig("model-preset = " + preset + " names no model: use one of "
+                    + config.getObject("models").keySet() + ".", "");
+        }
+        Config m = config.getConfig(base);
+        List<HealthModel.Dimension> dimensions = new ArrayList<>();
+        Set<String> metricNames = new HashSet<>();
+        for (String dimName : m.getObject("dimensions").keySet()) {
+            if (!HealthModel.DIMENSIONS.contains(dimName)) {
+                throw JobFailure.badConfig(base + ".dimensions." + dimName + " is not a dimension: use "
+                        + HealthModel.DIMENSIONS + ".", "");
+            }
+        }
+        for (String dimName : HealthModel.DIMENSIONS) {
+            String dimPath = base + ".dimensions." + dimName;
+            if (!config.hasPath(dimPath)) {
+                continue;
+            }
+            Config d = config.getConfig(dimPath);
+            double dimWeight = nonNegative(d.getDouble("weight"), dimPath + ".weight");
+            List<MetricSpec> metrics = new ArrayList<>();
+            List<String> names = new ArrayList<>(d.getObject("metrics").keySet());
+            names.sort(Comparator.naturalOrder());
+            for (String metricName : names) {
+                String mp = dimPath + ".metrics." + metricName;
+                if (!metricNames.add(metricName)) {
+                    throw JobFailure.badConfig(mp + ": metric name " + metricName + " is used twice; metric names must be unique.", "");
+                }
+                metrics.add(parseMetric(config.getConfig(mp), mp, metricName, dimName));
+            }
+            if (metrics.isEmpty() || metrics.stream().mapToDouble(MetricSpec::weight).sum() <= 0) {
+                throw JobFailure.badConfig(dimPath + " needs at least one metric with a weight above 0.", "");
+            }
+            dimensions.add(new HealthModel.Dimension(dimName, dimWeight, List.copyOf(metrics)));
+        }
+        if (dimensions.stream().mapToDouble(HealthModel.Dimension::weight).sum() <= 0) {
+            throw JobFailure.badConfig(base + ": the dimension weights must add up to more than 0.", "");
+        }
+        return new HealthModel(preset, List.copyOf(dimensions));
+    }
+
+    private static MetricSpec parseMetric(Config c, String path, String name, String dimension) {
+        String featureId = c.getString("feature");
+        Feature feature = Feature.byId(featureId).orElseThrow(() -> JobFailure.badConfig(
+                path + ".feature = " + featureId + " is not in the feature catalog: see README \"Feature catalog\".", ""));
+        int window = c.getInt("window-days");
+        if (window <= 0) {
+            throw JobFailure.badConfig(path + ".window-days must be above 0.", "");
+        }
+        String scaleType = c.getString("scale.type");
+        Scale scale;
+        if (scaleType.equals("linear")) {
+            double min = c.getDouble("scale.min");
+            double max = c.getDouble("scale.max");
+            if (!(max > min)) {
+                throw JobFailure.badConfig(path + ".scale: max must be above min.", "Got min " + min + ", max " + max);
+            }
+            scale = Scale.linear(min, max);
+        } else if (scaleType.equals("percentile")) {
+            scale = Scale.percentile();
+        } else {
+            throw JobFailure.badConfig(path + ".scale.type = " + scaleType + ": use linear or percentile.", "");
+        }
+        String direction = c.getString("direction");
+        if (!direction.equals("higher-is-better") && !direction.equals("lower-is-better")) {
+            throw JobFailure.badConfig(path + ".direction = " + direction + ": use higher-is-better or lower-is-better.", "");
+        }
+        return new MetricSpec(name, dimension, feature, window, scale, direction.equals("higher-is-better"),
+                nonNegative(c.getDouble("weight"), path + ".weight"));
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    private static double nonNegative(double v, String key) {
+        if (v < 0 || Double.isNaN(v)) {
+            throw JobFailure.badConfig(key + " = " + v + " must be 0 or more.", "");
+        }
+        return v;
+    }
+
+    private static void require(String value, String key) {
+        if (value == null || value.isBlank()) {
+            throw JobFailure.badConfig(key + " is required for this source type: set it in your conf.", "");
+        }
+    }
+
+    private static String str(Config c, String key) {
+        return c.hasPath(key) ? c.getString(key) : null;
+    }
+
+    private static Map<String, String> stringMap(Config c, String key) {
+        Map<String, String> out = new LinkedHashMap<>();
+        if (c.hasPath(key)) {
+            for (Map.Entry<String, ConfigValue> e : c.getObject(key).entrySet()) {
+                out.put(e.getKey(), String.valueOf(e.getValue().unwrapped()));
+            }
+        }
+        return out;
+    }
+
+    private static <E extends Enum<E>> E enumValue(Config c, String fullKey, Class<E> type, String fallback) {
+        String v = c.hasPath("type") ? c.getString("type") : fallback;
+        try {
+            return Enum.valueOf(type, v.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw JobFailure.badConfig(fullKey + " = " + v + " is not one of path, catalog, jdbc, none.", "");
+        }
+    }
+}

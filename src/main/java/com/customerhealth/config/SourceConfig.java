@@ -1,0 +1,35 @@
+package com.customerhealth.config;
+
+import java.util.Map;
+
+/**
+ * Where one warehouse table is read from (conf {@code input.tables.<table>}).
+ *
+ * @param table       contract table name
+ * @param type        path | catalog | jdbc | none
+ * @param path        for path sources
+ * @param format      for path sources: delta | parquet | csv
+ * @param catalogName for catalog sources: the table name in the session catalog
+ * @param jdbcUrl     for jdbc sources
+ * @param jdbcTable   for jdbc sources: table or "(subquery) alias"
+ * @param jdbcUser    for jdbc sources
+ * @param passwordEnv for jdbc sources: NAME of the environment variable holding the password
+ * @param options     extra reader options (csv header, jdbc partitionColumn, ...)
+ * @param columns     contract column -> warehouse column, where they differ
+ */
+public record SourceConfig(String table, Type type, String path, String format, String catalogName,
+                           String jdbcUrl, String jdbcTable, String jdbcUser, String passwordEnv,
+                           Map<String, String> options, Map<String, String> columns) {
+
+    public enum Type { PATH, CATALOG, JDBC, NONE }
+
+    /** A description safe to print: never contains a secret. */
+    public String describe() {
+        return switch (type) {
+            case PATH -> format + " at " + path;
+            case CATALOG -> "catalog table " + catalogName;
+            case JDBC -> "JDBC " + jdbcTable + " at " + jdbcUrl + " as user " + jdbcUser;
+            case NONE -> "absent (type = none)";
+        };
+    }
+}

@@ -1,0 +1,118 @@
+package com.customerhealth.io;
+
+import com.customerhealth.JobFailure;
+import com.customerhealth.config.AppConfig;
+import com.customerhealth.config.SourceConfig;
+import com.customerhealth.contract.ColumnSpec;
+import com.customerhealth.contract.TableSpec;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.DataFrameReader;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
+
+/**
+ * Reads one warehouse table from its configured source and presents it under contract column
+ * names, untyped-checked: the {@link com.customerhealth.validate.InputValidator} does the typing.
+ * Extra warehouse columns are dropped; a missing nullable column is added as nulls; a missing
+ * required column stops the job (exit 3) naming the table and column.
+ */
+public final class WarehouseReader {
+    private final SparkSession spark;
+    private final AppConfig config;
+
+    public WarehouseReader(SparkSession spark, AppConfig config) {
+        this.spark = spark;
+        this.config = config;
+    }
+
+    /** The table under contract names, or empty when an optional table is configured absent. */
+    public Optional<Dataset<Row>> read(TableSpec spec) {
+        SourceConfig source = config.source(spec.name());
+        if (source.type() == SourceConfig.Type.NONE) {
+            return Optional.empty();
+        }
+        Dataset<Row> raw = load(source);
+        return Optional.of(toContractNames(spec, source, raw));
+    }
+
+    private Dataset<Row> load(SourceConfig source) {
+        try {
+            return switch (source.type()) {
+                case PATH -> {
+                    DataFrameReader reader = spark.read().format(source.format());
+                    if (source.format().equals("csv")) {
+                        // Read CSV as text: the validator casts each value and quarantines the ones that do not parse.
+                        reader = reader.option("header", "true").option("inferSchema", "false");
+                    }
+                    yield reader.options(source.options()).load(source.path());
+                }
+                case CATALOG -> spark.table(source.catalogName());
+                case JDBC -> spark.read().format("jdbc")
+                        .options(source.options())
+                        .option("url", source.jdbcUrl())
+                        .option("dbtable", source.jdbcTable())
+                        .option("user", source.jdbcUser())
+                        .option("password", password(source))
+                        .load();
+                case NONE -> throw new IllegalStateException("absent table");
+            };
+        } catch (JobFailure e) {
+            throw e;
+        } catch (Exception e) { // Spark raises AnalysisException (checked in Java's eyes) without declaring it
+            throw new JobFailure(JobFailure.BAD_INPUT, "Table " + source.table() + " cannot be read from " + source.describe()
+                    + ": " + firstLine(String.valueOf(e.getMessage())) + ". Check input.tables." + source.table() + " in your conf.",
+                    e.toString(), e);
+        }
+    }
+
+    private static String password(SourceConfig source) {
+        String value = System.getenv(source.passwordEnv());
+        if (value == null) {
+            throw JobFailure.badConfig("Environment variable " + source.passwordEnv() + " (input.tables." + source.table()
+                    + ".password-env) is not set: export it with the JDBC password before running.", "");
+        }
+        return value;
+    }
+
+    private static Dataset<Row> toContractNames(TableSpec spec, SourceConfig source, Dataset<Row> raw) {
+        Map<String, String> byLowerName = new HashMap<>();
+        for (String c : raw.columns()) {
+            byLowerName.put(c.toLowerCase(java.util.Locale.ROOT), c);
+        }
+        List<Column> projection = new ArrayList<>();
+        List<String> missing = new ArrayList<>();
+        for (ColumnSpec c : spec.columns()) {
+            String warehouseName = source.columns().getOrDefault(c.name(), c.name());
+            String actual = byLowerName.get(warehouseName.toLowerCase(java.util.Locale.ROOT));
+            if (actual != null) {
+                projection.add(raw.col(quote(actual)).as(c.name()));
+            } else if (c.nullable()) {
+                projection.add(functions.lit(null).cast(c.type()).as(c.name()));
+            } else {
+                missing.add(c.name() + (warehouseName.equals(c.name()) ? "" : " (mapped to " + warehouseName + ")"));
+            }
+        }
+        if (!missing.isEmpty()) {
+            throw JobFailure.badInput("Table " + spec.name() + " is missing required column " + String.join(", ", missing)
+                            + " (rule: required_column): add it or map it in input.tables." + spec.name() + ".columns.",
+                    "Source: " + source.describe() + "; columns found: " + String.join(", ", raw.columns()));
+        }
+        return raw.select(projection.toArray(Column[]::new));
+    }
+
+    private static String quote(String name) {
+        return "`" + name.replace("`", "``") + "`";
+    }
+
+    private static String firstLine(String s) {
+        int nl = s.indexOf('\n');
+        return nl < 0 ? s : s.substring(0, nl);
+    }
+}

@@ -1,0 +1,40 @@
+package com.customerhealth.jobs;
+
+import com.customerhealth.config.AppConfig;
+import com.customerhealth.io.DeltaTables;
+import com.customerhealth.io.OutputTables;
+import com.customerhealth.validate.TableReport;
+import com.customerhealth.validate.ValidatedWarehouse;
+import com.customerhealth.validate.WarehouseLoader;
+import java.io.PrintStream;
+import java.time.LocalDate;
+import java.util.Collection;
+import java.util.List;
+import org.apache.spark.sql.SparkSession;
+
+/** What every job runs with: the session, the configuration, the as-of date, the run id and the output tables. */
+public record JobContext(SparkSession spark, AppConfig config, LocalDate runDate, String runId, DeltaTables tables,
+                         PrintStream out) {
+
+    public static JobContext of(SparkSession spark, AppConfig config, LocalDate runDate, String runId, PrintStream out) {
+        return new JobContext(spark, config, runDate, runId, new DeltaTables(spark, config.output()), out);
+    }
+
+    /**
+     * Reads and validates the given warehouse tables, writes their quarantined rows to
+     * {@code rejected_rows} (replacing this run date's rows of those tables), then fails with exit 3
+     * when a table's quarantined share passes {@code validation.max-rejected-share}.
+     */
+    public ValidatedWarehouse loadWarehouse(Collection<String> tableNames) {
+        ValidatedWarehouse warehouse = WarehouseLoader.load(spark, config, runDate, runId, tableNames);
+        List<String> validated = warehouse.reports().stream().map(TableReport::table).toList();
+        tables.replaceWhere(OutputTables.REJECTED_ROWS, warehouse.rejected(),
+                "run_date = DATE'" + runDate + "' AND " + com.customerhealth.io.DeltaTables.in("table_name", validated));
+        for (TableReport r : warehouse.reports()) {
+            out.printf("  input %-21s %,12d rows  %,8d quarantined  %,8d after run date excluded%n",
+                    r.table(), r.rows(), r.rejected(), r.excludedAfterRunDate());
+        }
+        warehouse.enforceRejectedShare(config.validation().maxRejectedShare(), runDate.toString());
+        return warehouse;
+    }
+}

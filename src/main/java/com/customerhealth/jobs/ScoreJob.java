@@ -1,0 +1,64 @@
+package com.customerhealth.jobs;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+
+import com.customerhealth.config.FeatureRequest;
+import com.customerhealth.config.HealthModel;
+import com.customerhealth.io.OutputTables;
+import com.customerhealth.score.ScoringPipeline;
+import com.customerhealth.validate.ValidatedWarehouse;
+import java.sql.Date;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+
+/**
+ * {@code score --run-date D}: the health score of every account that is a customer on D, into
+ * {@code account_health_scores} (D's partition replaced) and {@code account_health_current} (merged).
+ */
+public final class ScoreJob implements Job {
+
+    @Override
+    public String name() {
+        return "score";
+    }
+
+    @Override
+    public Set<String> inputTables(JobContext ctx) {
+        Set<String> tables = new TreeSet<>(Set.of("accounts", "subscription_periods"));
+        for (FeatureRequest r : ctx.config().model().featureRequests()) {
+            tables.add(r.feature().sourceTable());
+        }
+        return tables;
+    }
+
+    @Override
+    public void run(JobContext ctx, ValidatedWarehouse warehouse) {
+        HealthModel model = ctx.config().model();
+        Dataset<Row> scores = new ScoringPipeline(ctx.config(), model).scores(warehouse, List.of(ctx.runDate()), ctx.runId());
+        ctx.tables().replacePartition(OutputTables.ACCOUNT_HEALTH_SCORES, scores, ctx.runDate().toString());
+        // The merge reads back the partition just written instead of recomputing the scores.
+        Dataset<Row> written = ctx.tables().read(OutputTables.ACCOUNT_HEALTH_SCORES)
+                .where(col("score_date").equalTo(lit(Date.valueOf(ctx.runDate()))));
+        ctx.tables().mergeNewest(OutputTables.ACCOUNT_HEALTH_CURRENT, written, List.of("account_id"), "score_date");
+
+        Map<String, Long> perTier = new LinkedHashMap<>();
+        for (String tier : List.of("healthy", "needs_attention", "at_risk", "critical", "no_data")) {
+            perTier.put(tier, 0L);
+        }
+        // At most five rows: one per tier.
+        for (Row r : written.groupBy("health_tier").count().collectAsList()) {
+            perTier.put(r.getString(0), r.getLong(1));
+        }
+        long total = perTier.values().stream().mapToLong(Long::longValue).sum();
+        ctx.out().printf("score %s: %,d customer accounts scored with weights %s%n", ctx.runDate(), total, model.version());
+        perTier.forEach((tier, n) -> ctx.out().printf("  %-16s %,8d  (%5.1f%%)%n", tier, n, total == 0 ? 0.0 : 100.0 * n / total));
+        ctx.out().printf("  tables: %s%n          %s%n", ctx.tables().location(OutputTables.ACCOUNT_HEALTH_SCORES),
+                ctx.tables().location(OutputTables.ACCOUNT_HEALTH_CURRENT));
+    }
+}

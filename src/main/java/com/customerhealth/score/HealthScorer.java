@@ -1,0 +1,143 @@
+package com.customerhealth.score;
+
+import static org.apache.spark.sql.functions.array;
+import static org.apache.spark.sql.functions.array_compact;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.greatest;
+import static org.apache.spark.sql.functions.least;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.map_from_arrays;
+import static org.apache.spark.sql.functions.percent_rank;
+import static org.apache.spark.sql.functions.round;
+import static org.apache.spark.sql.functions.when;
+
+import com.customerhealth.config.AppConfig;
+import com.customerhealth.config.HealthModel;
+import com.customerhealth.config.MetricSpec;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.expressions.Window;
+import org.apache.spark.sql.types.DataTypes;
+
+/**
+ * Turns features into component, dimension and health scores (all pure Dataset transformations).
+ *
+ * <p>Missing data, the one rule: a metric with no data for an account (its feature is null) is
+ * left out, and the weights of the metrics that do have data are renormalised within their
+ * dimension; a dimension with no data at all is left out and the dimension weights renormalised.
+ * The row lists the metrics left out in {@code missing_components} and the share of the model's
+ * prior weight that did have data in {@code weight_coverage}. A row with no data in any metric has
+ * a null score and tier {@code no_data}.
+ */
+public final class HealthScorer {
+    /** Prefix of the per-metric component-score columns added by {@link #componentScores}. */
+    public static final String COMPONENT_PREFIX = "component_";
+
+    private final HealthModel model;
+    private final AppConfig.Tiers tiers;
+
+    public HealthScorer(HealthModel model, AppConfig.Tiers tiers) {
+        this.model = model;
+        this.tiers = tiers;
+    }
+
+    public static String componentColumn(MetricSpec m) {
+        return COMPONENT_PREFIX + m.name();
+    }
+
+    /**
+     * Adds one 0-100 component score column per metric ({@code component_<metric>}), unrounded.
+     * Percentile metrics rank within each as_of_date among the rows that have a value.
+     */
+    public Dataset<Row> componentScores(Dataset<Row> features) {
+        Dataset<Row> out = features;
+        for (MetricSpec m : model.metrics()) {
+            Column x = col(m.featureColumn());
+            Column scaled = switch (m.scale().type()) {
+                case LINEAR -> least(greatest(x.minus(m.scale().min()).divide(m.scale().max() - m.scale().min()), lit(0.0)), lit(1.0));
+                // percent_rank: (rank - 1) / (n - 1) among the accounts with a value that day; 0 when n = 1.
+                case PERCENTILE -> when(x.isNotNull(),
+                        percent_rank().over(Window.partitionBy(col("as_of_date"), x.isNull()).orderBy(x)));
+            };
+            Column component = (m.higherIsBetter() ? scaled : lit(1.0).minus(scaled)).multiply(100.0);
+            out = out.withColumn(componentColumn(m), when(x.isNotNull(), component).cast(DataTypes.DoubleType));
+        }
+        return out;
+    }
+
+    /**
+     * Adds dimension scores ({@code <dimension>_score}), {@code health_score}, {@code health_tier},
+     * {@code component_scores}, {@code metric_values}, {@code missing_components} and
+     * {@code weight_coverage} to rows that carry the component columns. Scores are rounded to 2
+     * decimals; the tier is read from the rounded score, so the two never disagree.
+     */
+    public Dataset<Row> aggregate(Dataset<Row> withComponents) {
+        List<Column> dimensionScores = new ArrayList<>();
+        Column healthNum = lit(0.0);
+        Column healthDen = lit(0.0);
+        for (String dimName : HealthModel.DIMENSIONS) {
+            HealthModel.Dimension dim = model.dimensions().stream().filter(d -> d.name().equals(dimName)).findFirst().orElse(null);
+            Column dimScore = lit(null).cast(DataTypes.DoubleType);
+            if (dim != null) {
+                dimScore = weightedMeanOfPresent(dim.metrics().stream().map(m -> col(componentColumn(m))).toList(),
+                        dim.metrics().stream().map(MetricSpec::weight).toList());
+                Column present = dimScore.isNotNull();
+                healthNum = healthNum.plus(when(present, dimScore.multiply(dim.weight())).otherwise(0.0));
+                healthDen = healthDen.plus(when(present, lit(dim.weight())).otherwise(0.0));
+            }
+            dimensionScores.add(round(dimScore, 2));
+        }
+        Column health = round(when(healthDen.gt(0), healthNum.divide(healthDen)), 2);
+
+        List<MetricSpec> metrics = model.metrics();
+        Column names = array(metrics.stream().map(m -> lit(m.name())).toArray(Column[]::new));
+        Column components = map_from_arrays(names,
+                array(metrics.stream().map(m -> round(col(componentColumn(m)), 2)).toArray(Column[]::new)));
+        Column values = map_from_arrays(names,
+                array(metrics.stream().map(m -> col(m.featureColumn())).toArray(Column[]::new)));
+        Column missing = array_compact(array(metrics.stream()
+                .map(m -> when(col(componentColumn(m)).isNull(), lit(m.name()))).toArray(Column[]::new)));
+        Column coverage = lit(0.0);
+        for (MetricSpec m : metrics) {
+            coverage = coverage.plus(when(col(componentColumn(m)).isNotNull(), lit(model.effectiveWeight(m))).otherwise(0.0));
+        }
+
+        Map<String, Column> added = new LinkedHashMap<>();
+        for (int i = 0; i < HealthModel.DIMENSIONS.size(); i++) {
+            added.put(HealthModel.DIMENSIONS.get(i) + "_score", dimensionScores.get(i));
+        }
+        added.put("health_score", health);
+        added.put("component_scores", components);
+        added.put("metric_values", values);
+        added.put("missing_components", missing);
+        added.put("weight_coverage", round(coverage, 4));
+        return withComponents.withColumns(added)
+                .withColumn("health_tier", tier(col("health_score")));
+    }
+
+    /** The tier of a (rounded) score by the tiers in conf. */
+    public Column tier(Column score) {
+        return when(score.isNull(), lit("no_data"))
+                .when(score.geq(tiers.healthyFrom()), lit("healthy"))
+                .when(score.gt(tiers.needsAttentionAbove()), lit("needs_attention"))
+                .when(score.geq(tiers.atRiskFrom()), lit("at_risk"))
+                .otherwise(lit("critical"));
+    }
+
+    /** sum(w_i * x_i) / sum(w_i) over the x_i that are not null; null when none is. */
+    private static Column weightedMeanOfPresent(List<Column> xs, List<Double> weights) {
+        Column num = lit(0.0);
+        Column den = lit(0.0);
+        for (int i = 0; i < xs.size(); i++) {
+            Column x = xs.get(i);
+            num = num.plus(when(x.isNotNull(), x.multiply(weights.get(i))).otherwise(0.0));
+            den = den.plus(when(x.isNotNull(), lit(weights.get(i))).otherwise(0.0));
+        }
+        return when(den.gt(0), num.divide(den));
+    }
+}

@@ -1,0 +1,28 @@
+package com.customerhealth.spark;
+
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * The job's SparkSession. The master is never set here: spark-submit (or, for the local runner,
+ * the {@code spark.master} system property) decides where the job runs. Delta's SQL extension and
+ * catalog are set when the launcher has not set them.
+ */
+public final class SparkSessions {
+    private SparkSessions() {
+    }
+
+    public static SparkSession getOrCreate(String appName) {
+        SparkSession.Builder builder = SparkSession.builder().appName(appName);
+        if (System.getProperty("spark.sql.extensions") == null) {
+            builder = builder.config("spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension");
+        }
+        if (System.getProperty("spark.sql.catalog.spark_catalog") == null) {
+            builder = builder.config("spark.sql.catalog.spark_catalog", "org.apache.spark.sql.delta.catalog.DeltaCatalog");
+        }
+        if (System.getProperty("spark.sql.session.timeZone") == null) {
+            // Dates are calendar dates; UTC keeps timestamp-to-date casts independent of the host.
+            builder = builder.config("spark.sql.session.timeZone", "UTC");
+        }
+        return builder.getOrCreate();
+    }
+}

@@ -1,0 +1,225 @@
+package com.customerhealth.validate;
+
+import static org.apache.spark.sql.functions.array;
+import static org.apache.spark.sql.functions.array_compact;
+import static org.apache.spark.sql.functions.coalesce;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.concat;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.element_at;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.struct;
+import static org.apache.spark.sql.functions.to_json;
+import static org.apache.spark.sql.functions.transform;
+import static org.apache.spark.sql.functions.when;
+
+import com.customerhealth.JobFailure;
+import com.customerhealth.config.AppConfig;
+import com.customerhealth.contract.ColumnSpec;
+import com.customerhealth.contract.TableSpec;
+import com.customerhealth.contract.WarehouseContract;
+import com.customerhealth.io.OutputTables;
+import java.sql.Date;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.BooleanType;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.DateType;
+import org.apache.spark.sql.types.NumericType;
+import org.apache.spark.sql.types.StringType;
+import org.apache.spark.sql.types.TimestampNTZType;
+import org.apache.spark.sql.types.TimestampType;
+
+/**
+ * Validates a warehouse table against the input contract.
+ *
+ * <p>Table-level problems stop the job with exit 3 and a message naming the table, column and
+ * rule: a column whose type cannot be read as the contract type ({@code readable_type}), a null
+ * key ({@code key_not_null}), a duplicated key ({@code unique_key}).
+ *
+ * <p>Row-level problems quarantine the row: it goes to {@code rejected_rows} with its rule and
+ * column and the row as read, as JSON. Nothing is dropped silently.
+ */
+public final class InputValidator {
+    private final AppConfig.Validation settings;
+    private final LocalDate runDate;
+    private final String runId;
+
+    public InputValidator(AppConfig config, LocalDate runDate, String runId) {
+        this.settings = config.validation();
+        this.runDate = runDate;
+        this.runId = runId;
+    }
+
+    /**
+     * Validates one table (under contract column names, as {@code WarehouseReader} gives it).
+     *
+     * @param knownAccountIds distinct {@code account_id} of the accounts table, or null when
+     *                        validating accounts itself
+     */
+    public Validated validate(TableSpec spec, Dataset<Row> contractNamed, Dataset<Row> knownAccountIds) {
+        Dataset<Row> typed = typed(spec, contractNamed);
+        checkKeys(spec, typed);
+
+        List<RowRule> rules = new ArrayList<>();
+        for (ColumnSpec c : spec.columns()) {
+            // A value present in the source that does not parse as the contract type.
+            rules.add(new RowRule("unparseable_value", c.name(), col("_src." + c.name()).isNotNull().and(col(c.name()).isNull())));
+        }
+        for (ColumnSpec c : spec.columns()) {
+            if (!c.nullable() && !spec.key().contains(c.name())) {
+                rules.add(new RowRule("null_required_value", c.name(), col("_src." + c.name()).isNull()));
+            }
+        }
+        if (knownAccountIds != null) {
+            rules.add(new RowRule("unknown_account", "account_id", col("account_id").isNotNull().and(col("_known_account").isNull())));
+            typed = typed.join(knownAccountIds.select(col("account_id"), lit(true).as("_known_account")), "account_id", "left");
+        }
+        rules.addAll(RowRules.forTable(spec, settings));
+        Column afterRunDate = spec.eventDateColumn().map(c -> col(c).gt(lit(Date.valueOf(runDate)))).orElse(lit(false));
+        if (settings.quarantineRowsAfterRunDate() && spec.eventDateColumn().isPresent()) {
+            rules.add(new RowRule("date_after_run_date", spec.eventDateColumn().get(), afterRunDate));
+        }
+
+        Column[] checks = rules.stream()
+                .map(r -> when(r.violated(), struct(lit(r.rule()).as("rule"), lit(r.column()).as("column"))))
+                .toArray(Column[]::new);
+        Column excluded = settings.quarantineRowsAfterRunDate() ? lit(false) : coalesce(afterRunDate, lit(false));
+        Dataset<Row> checked = typed
+                .withColumn("_violations", array_compact(array(checks)))
+                .withColumn("_excluded", excluded);
+
+        TableReport report = report(spec, checked);
+
+        Column firstViolation = element_at(col("_violations"), 1);
+        Dataset<Row> rejected = checked
+                .where(col("_excluded").equalTo(false).and(functions_size(col("_violations")).gt(0)))
+                .select(
+                        lit(runId).as("run_id"),
+                        lit(Date.valueOf(runDate)).as("run_date"),
+                        lit(spec.name()).as("table_name"),
+                        firstViolation.getField("rule").as("rule"),
+                        firstViolation.getField("column").as("column_name"),
+                        transform(col("_violations"), v -> concat(v.getField("rule"), lit(":"), v.getField("column"))).as("violations"),
+                        to_json(col("_src")).as("row_json"));
+        Dataset<Row> clean = checked
+                .where(col("_excluded").equalTo(false).and(functions_size(col("_violations")).equalTo(0)))
+                .select(spec.columnNames().stream().map(c -> col(c)).toArray(Column[]::new));
+        return new Validated(clean, OutputTables.REJECTED_ROWS.conform(rejected), report);
+    }
+
+    /** A validated table: clean rows, quarantined rows, and the counts. */
+    public record Validated(Dataset<Row> clean, Dataset<Row> rejected, TableReport report) {
+    }
+
+    private static Column functions_size(Column c) {
+        return org.apache.spark.sql.functions.size(c);
+    }
+
+    /** Casts each column to its contract type, keeping the source row as {@code _src}. */
+    private static Dataset<Row> typed(TableSpec spec, Dataset<Row> contractNamed) {
+        Map<String, DataType> sourceTypes = new LinkedHashMap<>();
+        for (var f : contractNamed.schema().fields()) {
+            sourceTypes.put(f.name(), f.dataType());
+        }
+        List<Column> projection = new ArrayList<>();
+        for (ColumnSpec c : spec.columns()) {
+            DataType from = sourceTypes.get(c.name());
+            if (!readable(from, c.type())) {
+                throw JobFailure.badInput("Table " + spec.name() + ", column " + c.name() + " has type " + from.simpleString()
+                                + " which cannot be read as " + c.type().simpleString() + " (rule: readable_type): "
+                                + "convert it in the source or map another column in input.tables." + spec.name() + ".columns.",
+                        "Contract: " + spec.name() + "." + c.name() + " " + c.type().simpleString() + " - " + c.meaning());
+            }
+            Column source = col(c.name());
+            projection.add((from.equals(c.type()) ? source : source.try_cast(c.type())).as(c.name()));
+        }
+        projection.add(struct(spec.columnNames().stream().map(c -> col(c)).toArray(Column[]::new)).as("_src"));
+        return contractNamed.select(projection.toArray(Column[]::new));
+    }
+
+    /** Whether a source type can be read as the contract type (per-value failures are quarantined). */
+    static boolean readable(DataType from, DataType to) {
+        if (from.equals(to) || from instanceof StringType || from instanceof org.apache.spark.sql.types.NullType) {
+            return true;
+        }
+        if (to instanceof NumericType) {
+            return from instanceof NumericType;
+        }
+        if (to instanceof DateType) {
+            return from instanceof TimestampType || from instanceof TimestampNTZType;
+        }
+        if (to instanceof BooleanType) {
+            return from instanceof BooleanType;
+        }
+        if (to instanceof StringType) {
+            return from instanceof NumericType || from instanceof DateType;
+        }
+        return false;
+    }
+
+    private static void checkKeys(TableSpec spec, Dataset<Row> typed) {
+        Column anyNullKey = lit(false);
+        for (String k : spec.key()) {
+            anyNullKey = anyNullKey.or(col(k).isNull());
+        }
+        Column[] keyCols = spec.key().stream().map(c -> col(c)).toArray(Column[]::new);
+        List<Row> offenders = typed.groupBy(keyCols).agg(count(lit(1)).as("_n"))
+                .where(col("_n").gt(1).or(anyNullKey))
+                .orderBy(anyNullKey.desc(), col("_n").desc())
+                .limit(5)
+                .collectAsList();
+        if (offenders.isEmpty()) {
+            return;
+        }
+        Row first = offenders.get(0);
+        for (int i = 0; i < spec.key().size(); i++) {
+            if (first.isNullAt(i)) {
+                String column = spec.key().get(i);
+                throw JobFailure.badInput("Table " + spec.name() + ", column " + column
+                                + " is null or unreadable in " + first.getLong(spec.key().size()) + " row(s) (rule: key_not_null): "
+                                + "every row needs its key " + spec.key() + ".",
+                        "Contract: " + spec.name() + "." + column + " " + spec.column(column).type().simpleString());
+            }
+        }
+        String examples = offenders.stream()
+                .map(r -> spec.key().stream().map(k -> String.valueOf(r.getAs(k))).collect(Collectors.joining(", ", "(", ")"))
+                        + " x" + r.getLong(spec.key().size()))
+                .collect(Collectors.joining("; "));
+        throw JobFailure.badInput("Table " + spec.name() + ", column " + String.join(", ", spec.key())
+                        + " has duplicate keys (rule: unique_key), e.g. " + examples + ": deduplicate the source.",
+                "The key of " + spec.name() + " is " + spec.key() + "; first duplicates: " + examples);
+    }
+
+    private TableReport report(TableSpec spec, Dataset<Row> checked) {
+        Column status = when(col("_excluded"), lit("_excluded"))
+                .otherwise(coalesce(element_at(col("_violations"), 1).getField("rule"), lit("_ok")));
+        Map<String, Long> byRule = new LinkedHashMap<>();
+        long rows = 0;
+        long excluded = 0;
+        for (Row r : checked.groupBy(status.as("status")).count().orderBy("status").collectAsList()) {
+            String s = r.getString(0);
+            long n = r.getLong(1);
+            rows += n;
+            if (s.equals("_excluded")) {
+                excluded = n;
+            } else if (!s.equals("_ok")) {
+                byRule.put(s, n);
+            }
+        }
+        long rejected = byRule.values().stream().mapToLong(Long::longValue).sum();
+        return new TableReport(spec.name(), rows, rejected, excluded, byRule);
+    }
+
+    /** Convenience for the contract's account table. */
+    public static TableSpec accounts() {
+        return WarehouseContract.ACCOUNTS;
+    }
+}

@@ -1,0 +1,72 @@
+package com.customerhealth.validate;
+
+import com.customerhealth.config.AppConfig;
+import com.customerhealth.contract.TableSpec;
+import com.customerhealth.contract.WarehouseContract;
+import com.customerhealth.io.WarehouseReader;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reads and validates the warehouse tables a job needs, before the job computes anything.
+ * Table-level failures stop here (exit 3); quarantined rows are returned for writing.
+ */
+public final class WarehouseLoader {
+    private static final Logger LOG = LoggerFactory.getLogger(WarehouseLoader.class);
+
+    private WarehouseLoader() {
+    }
+
+    /** Loads accounts plus {@code tables} (contract names; accounts is always loaded first). */
+    public static ValidatedWarehouse load(SparkSession spark, AppConfig config, LocalDate runDate, String runId,
+                                          Collection<String> tables) {
+        WarehouseReader reader = new WarehouseReader(spark, config);
+        InputValidator validator = new InputValidator(config, runDate, runId);
+
+        // Read every table first, so a missing table or column is reported before any Spark job runs.
+        Map<String, Dataset<Row>> raw = new LinkedHashMap<>();
+        List<TableSpec> specs = new ArrayList<>();
+        specs.add(WarehouseContract.ACCOUNTS);
+        for (TableSpec t : WarehouseContract.TABLES) {
+            if (tables.contains(t.name()) && !t.name().equals("accounts")) {
+                specs.add(t);
+            }
+        }
+        for (TableSpec spec : specs) {
+            Optional<Dataset<Row>> table = reader.read(spec);
+            table.ifPresent(df -> raw.put(spec.name(), df));
+        }
+
+        Map<String, Dataset<Row>> clean = new LinkedHashMap<>();
+        List<TableReport> reports = new ArrayList<>();
+        Dataset<Row> rejected = null;
+        InputValidator.Validated accounts = validator.validate(WarehouseContract.ACCOUNTS, raw.get("accounts"), null);
+        // Children are checked against every account id in the source, quarantined accounts included:
+        // an account quarantined for a bad employee count does not also orphan its usage rows.
+        Dataset<Row> knownIds = raw.get("accounts").select("account_id").where("account_id IS NOT NULL").distinct();
+        for (TableSpec spec : specs) {
+            if (!raw.containsKey(spec.name())) {
+                continue;
+            }
+            InputValidator.Validated v = spec.name().equals("accounts") ? accounts
+                    : validator.validate(spec, raw.get(spec.name()), knownIds);
+            clean.put(spec.name(), v.clean());
+            reports.add(v.report());
+            rejected = rejected == null ? v.rejected() : rejected.unionByName(v.rejected());
+            TableReport r = v.report();
+            LOG.info("Validated {}: {} rows, {} quarantined {}, {} after the run date excluded",
+                    r.table(), r.rows(), r.rejected(), r.rejectedByRule(), r.excludedAfterRunDate());
+        }
+        return new ValidatedWarehouse(clean, rejected, reports);
+    }
+}
