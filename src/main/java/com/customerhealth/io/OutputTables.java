@@ -25,7 +25,7 @@ public final class OutputTables {
                     field("table_name", StringType, false, "Contract table the row came from."),
                     field("rule", StringType, false, "First rule the row broke (README, Validation)."),
                     field("column_name", StringType, false, "Contract column that rule checks."),
-                    field("violations", DataTypes.createArrayType(StringType, false), false,
+                    field("violations", DataTypes.createArrayType(StringType), false,
                             "Every rule:column the row broke, in rule order."),
                     field("row_json", StringType, false, "The row as read from the source, contract column names, as JSON.")),
             Optional.of("run_date"));
@@ -49,7 +49,7 @@ public final class OutputTables {
                     "Metric name -> its 0-100 component score (null when the metric had no data)."),
             field("metric_values", DataTypes.createMapType(StringType, DoubleType, true), false,
                     "Metric name -> the raw feature value in its own unit, before normalisation."),
-            field("missing_components", DataTypes.createArrayType(StringType, false), false,
+            field("missing_components", DataTypes.createArrayType(StringType), false,
                     "Metrics with no data for the account on D; left out, the others renormalised."),
             field("weight_coverage", DoubleType, false,
                     "Share (0-1) of the model's total prior weight carried by metrics that had data."),

@@ -6,7 +6,7 @@ import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.concat;
 import static org.apache.spark.sql.functions.count;
-import static org.apache.spark.sql.functions.element_at;
+import static org.apache.spark.sql.functions.try_element_at;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.to_json;
@@ -98,7 +98,7 @@ public final class InputValidator {
 
         TableReport report = report(spec, checked);
 
-        Column firstViolation = element_at(col("_violations"), 1);
+        Column firstViolation = try_element_at(col("_violations"), lit(1));
         Dataset<Row> rejected = checked
                 .where(col("_excluded").equalTo(false).and(functions_size(col("_violations")).gt(0)))
                 .select(
@@ -200,7 +200,7 @@ public final class InputValidator {
 
     private TableReport report(TableSpec spec, Dataset<Row> checked) {
         Column status = when(col("_excluded"), lit("_excluded"))
-                .otherwise(coalesce(element_at(col("_violations"), 1).getField("rule"), lit("_ok")));
+                .otherwise(coalesce(try_element_at(col("_violations"), lit(1)).getField("rule"), lit("_ok")));
         Map<String, Long> byRule = new LinkedHashMap<>();
         long rows = 0;
         long excluded = 0;
