@@ -20,6 +20,7 @@ import java.util.Map;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.StructType;
 
 /**
  * A hand-built warehouse, written as Parquet under a temp folder and read through the real
@@ -164,7 +165,12 @@ public final class FixtureWarehouse {
     /** Writes every table as Parquet under {@code root/<table>}. */
     public Path write(SparkSession spark, Path root) {
         for (TableSpec t : WarehouseContract.TABLES) {
-            spark.createDataFrame(rows.get(t.name()), WarehouseContract.schema(t))
+            // Every column nullable, as in a real warehouse: catching nulls is the validator's job.
+            StructType schema = new StructType();
+            for (var f : WarehouseContract.schema(t).fields()) {
+                schema = schema.add(f.name(), f.dataType(), true);
+            }
+            spark.createDataFrame(rows.get(t.name()), schema)
                     .coalesce(1).write().mode("overwrite").parquet(root.resolve(t.name()).toString());
         }
         return root;

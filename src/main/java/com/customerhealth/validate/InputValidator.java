@@ -190,7 +190,7 @@ public final class InputValidator {
             }
         }
         String examples = offenders.stream()
-                .map(r -> spec.key().stream().map(k -> String.valueOf(r.getAs(k))).collect(Collectors.joining(", ", "(", ")"))
+                .map(r -> spec.key().stream().map(k -> String.valueOf((Object) r.getAs(k))).collect(Collectors.joining(", ", "(", ")"))
                         + " x" + r.getLong(spec.key().size()))
                 .collect(Collectors.joining("; "));
         throw JobFailure.badInput("Table " + spec.name() + ", column " + String.join(", ", spec.key())
