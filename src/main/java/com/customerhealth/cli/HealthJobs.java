@@ -47,7 +47,8 @@ public final class HealthJobs implements Runnable {
         cli.setOut(new java.io.PrintWriter(out, true));
         cli.setErr(new java.io.PrintWriter(err, true));
         cli.setParameterExceptionHandler((e, a) -> {
-            err.println("ERROR: " + e.getMessage() + " Run with --help to see the usage.");
+            String message = e.getMessage().endsWith(".") ? e.getMessage() : e.getMessage() + ".";
+            err.println("ERROR: " + message + " Run with --help to see the usage.");
             e.getCommandLine().usage(err);
             return JobFailure.BAD_CONFIG;
         });

@@ -42,10 +42,13 @@ public record ValidatedWarehouse(Map<String, Dataset<Row>> clean, Dataset<Row> r
         String details = over.stream().map(r -> String.format(Locale.ROOT, "%s: %d of %d rows rejected (%.2f%%), by rule %s",
                 r.table(), r.rejected(), r.rows() - r.excludedAfterRunDate(), 100 * r.rejectedShare(), r.rejectedByRule()))
                 .collect(Collectors.joining("\n"));
+        String remedy = worst.rejectedByRule().containsKey("date_after_run_date")
+                ? "if this is a backfill of a past date, run it with validation.rows-after-run-date = exclude; otherwise fix "
+                : "fix ";
         throw JobFailure.badInput(String.format(Locale.ROOT,
                         "Table %s: %.2f%% of rows broke row rules (%s), above validation.max-rejected-share %.2f%%: "
-                                + "fix the source rows listed in rejected_rows for run_date %s, or raise the threshold.",
-                        worst.table(), 100 * worst.rejectedShare(), worst.rejectedByRule().keySet(), 100 * maxShare, runDate),
+                                + "%sthe source rows listed in rejected_rows for run_date %s, or raise the threshold.",
+                        worst.table(), 100 * worst.rejectedShare(), worst.rejectedByRule().keySet(), 100 * maxShare, remedy, runDate),
                 details);
     }
 }

@@ -1,0 +1,161 @@
+package com.customerhealth;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.customerhealth.cli.HealthJobs;
+import com.customerhealth.config.AppConfig;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The CLI end to end on the fixture: exit codes, Delta outputs, idempotent re-runs. */
+class ScoreJobCliTest {
+    private final SparkSession spark = TestSpark.session();
+    private AppConfig fixture;
+    private String out;
+    private String err;
+
+    @BeforeEach
+    void writeFixture() {
+        fixture = FixtureWarehouse.standard().writeAndConfigure(spark, Map.of());
+    }
+
+    private int cli(String... args) {
+        ByteArrayOutputStream o = new ByteArrayOutputStream();
+        ByteArrayOutputStream e = new ByteArrayOutputStream();
+        int code = HealthJobs.execute(new PrintStream(o, true, StandardCharsets.UTF_8), new PrintStream(e, true, StandardCharsets.UTF_8), args);
+        out = o.toString(StandardCharsets.UTF_8);
+        err = e.toString(StandardCharsets.UTF_8);
+        return code;
+    }
+
+    /** Arguments that point a job at the fixture, plus extra ones. */
+    private String[] job(String command, String runDate, String... extra) {
+        List<String> a = new ArrayList<>(List.of(command, "--run-date", runDate,
+                "--conf", FixtureWarehouse.fixtureModelConf().toString(),
+                "--set", "input.root=" + fixture.raw().getString("input.root"),
+                "--set", "output.path=" + fixture.output().path(),
+                "--set", "output.database="));
+        a.addAll(List.of(extra));
+        return a.toArray(String[]::new);
+    }
+
+    private Dataset<Row> table(String name) {
+        return spark.read().format("delta").load(fixture.output().path() + "/" + name);
+    }
+
+    private static List<Row> sorted(Dataset<Row> df) {
+        return df.orderBy(df.columns()[0], df.columns()[1]).collectAsList();
+    }
+
+    @Test
+    void runWritesEveryTableAndPrintsTheTierSummary() {
+        assertThat(cli(job("run", "2024-06-30"))).as(err).isZero();
+
+        assertThat(out).contains("3 customer accounts scored", "healthy", "at_risk", "account_health_scores");
+        assertThat(table("account_health_scores").count()).isEqualTo(3);
+        assertThat(table("account_health_current").count()).isEqualTo(3);
+        assertThat(table("rejected_rows").count()).isZero();
+        assertThat(table("account_health_scores").select("run_id").distinct().first().getString(0)).isEqualTo("run-2024-06-30");
+        // Column comments travel with the Delta schema.
+        assertThat(table("account_health_scores").schema().apply("health_score").getComment().get()).contains("0-100");
+    }
+
+    @Test
+    void reRunningADateLeavesTheSameRowsAndOtherDatesUntouched() {
+        assertThat(cli(job("score", "2024-05-31", "--set", "validation.rows-after-run-date=exclude"))).as(err).isZero();
+        List<Row> may = sorted(table("account_health_scores").where("score_date = DATE'2024-05-31'"));
+        assertThat(cli(job("score", "2024-06-30"))).as(err).isZero();
+        List<Row> scoresFirst = sorted(table("account_health_scores"));
+        List<Row> currentFirst = sorted(table("account_health_current"));
+
+        assertThat(cli(job("score", "2024-06-30"))).as(err).isZero();
+
+        assertThat(sorted(table("account_health_scores"))).isEqualTo(scoresFirst);
+        assertThat(sorted(table("account_health_current"))).isEqualTo(currentFirst);
+        assertThat(sorted(table("account_health_scores").where("score_date = DATE'2024-05-31'"))).isEqualTo(may);
+        assertThat(table("account_health_scores").where("score_date = DATE'2024-06-30'").count()).isEqualTo(3);
+        assertThat(table("account_health_current").groupBy("account_id").count().where("count > 1").count()).isZero();
+    }
+
+    @Test
+    void backfillingAnOlderDateNeverOverwritesANewerCurrentScore() {
+        assertThat(cli(job("score", "2024-06-30"))).as(err).isZero();
+        List<Row> current = sorted(table("account_health_current"));
+
+        // Under the default policy a backfill quarantines every later row, and says what to do instead.
+        assertThat(cli(job("score", "2024-05-31"))).isEqualTo(3);
+        assertThat(err.lines().findFirst().orElseThrow()).contains("date_after_run_date", "validation.rows-after-run-date = exclude");
+
+        assertThat(cli(job("score", "2024-05-31", "--set", "validation.rows-after-run-date=exclude"))).as(err).isZero();
+
+        assertThat(sorted(table("account_health_current"))).isEqualTo(current);
+        assertThat(table("account_health_scores").select("score_date").distinct().count()).isEqualTo(2);
+    }
+
+    @Test
+    void tablesAreRegisteredInTheCatalogWhenADatabaseIsSet() {
+        assertThat(cli(job("score", "2024-06-30", "--set", "output.database=health_cli_test"))).as(err).isZero();
+
+        assertThat(spark.sql("SELECT health_tier, count(*) FROM health_cli_test.account_health_scores GROUP BY health_tier").count())
+                .isEqualTo(2);
+    }
+
+    @Test
+    void badUsageExitsTwoWithAOneLineReason() {
+        assertThat(cli("score")).isEqualTo(2);
+        assertThat(err.lines().findFirst().orElseThrow()).startsWith("ERROR: Missing required option: '--run-date");
+
+        assertThat(cli("score", "--run-date", "2024-02-31")).isEqualTo(2);
+        assertThat(err).startsWith("ERROR: ").contains("--run-date");
+
+        assertThat(cli("explode", "--run-date", "2024-06-30")).isEqualTo(2);
+    }
+
+    @Test
+    void badConfigExitsTwoNamingTheKey() {
+        assertThat(cli(job("score", "2024-06-30", "--set", "model-preset=nope"))).isEqualTo(2);
+        assertThat(err.lines().findFirst().orElseThrow()).startsWith("ERROR: model-preset = nope names no model").contains("fixture");
+
+        assertThat(cli(job("score", "2024-06-30", "--set", "validation.max-rejected-share=lots"))).isEqualTo(2);
+        assertThat(err).contains("validation.max-rejected-share");
+
+        assertThat(cli("score", "--run-date", "2024-06-30", "--conf", "/no/such/file.conf")).isEqualTo(2);
+        assertThat(err).contains("/no/such/file.conf does not exist");
+    }
+
+    @Test
+    void invalidInputExitsThreeAndStillRecordsTheRejectedRows() {
+        AppConfig bad = FixtureWarehouse.standard().survey("A1", "2024-01-01", "NPS", 42).writeAndConfigure(spark, Map.of());
+        fixture = bad;
+
+        assertThat(cli(job("score", "2024-06-30"))).isEqualTo(3);
+
+        assertThat(err.lines().findFirst().orElseThrow()).startsWith("ERROR: Table survey_responses").contains("score_out_of_scale");
+        assertThat(table("rejected_rows").where("table_name = 'survey_responses' AND rule = 'score_out_of_scale'").count()).isEqualTo(1);
+        assertThat(Files.exists(Path.of(fixture.output().path(), "account_health_scores"))).isFalse();
+    }
+
+    @Test
+    void aMissingInputTableExitsThreeNamingTheSource() {
+        assertThat(cli(job("score", "2024-06-30", "--set", "input.tables.invoices.path=/no/such/invoices"))).isEqualTo(3);
+        assertThat(err.lines().findFirst().orElseThrow()).startsWith("ERROR: Table invoices cannot be read from parquet at /no/such/invoices");
+    }
+
+    @Test
+    void anUnexpectedFailureExitsOne() throws Exception {
+        Path file = Files.createTempFile("not-a-folder", ".txt");
+        assertThat(cli(job("score", "2024-06-30", "--set", "output.path=" + file))).isEqualTo(1);
+        assertThat(err).startsWith("ERROR: ").contains("This is unexpected");
+    }
+}
