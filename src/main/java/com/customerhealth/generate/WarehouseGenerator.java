@@ -42,6 +42,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.hadoop.fs.ChecksumFileSystem;
 import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
@@ -54,8 +55,10 @@ import org.apache.spark.sql.SparkSession;
 /**
  * Writes a synthetic warehouse that follows the input contract, with churn drawn from
  * {@link PlantedModel}. Every random draw is a hash of (seed, purpose, row keys), so the data does
- * not depend on partitioning or executor count: the same seed gives the same bytes. Built from
- * Spark columns only, so it scales to millions of accounts.
+ * not depend on partitioning or executor count: the same seed gives the same rows in the same files
+ * in the same order (CSV output is byte-identical; a Parquet footer may list a column's encodings in
+ * another order from one JVM to the next, a parquet-mr detail). Built from Spark columns only, so it
+ * scales to millions of accounts.
  */
 public final class WarehouseGenerator {
     private static final String[] INDUSTRIES = {"retail", "manufacturing", "software", "healthcare",
@@ -403,7 +406,7 @@ public final class WarehouseGenerator {
     private void stabiliseFileNames(String dir) {
         try {
             Path path = new Path(dir);
-            FileSystem fs = path.getFileSystem(spark.sparkContext().hadoopConfiguration());
+            FileSystem fs = rawFileSystem(path);
             for (FileStatus f : fs.listStatus(path)) {
                 String name = f.getPath().getName();
                 if (name.startsWith("part-")) {
@@ -414,25 +417,23 @@ public final class WarehouseGenerator {
                     fs.delete(f.getPath(), false);
                 }
             }
-            for (FileStatus f : fs.listStatus(path)) {
-                if (f.getPath().getName().endsWith(".crc")) {
-                    fs.delete(f.getPath(), false);
-                }
-            }
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot rename the part files in " + dir, e);
         }
     }
 
+    /** The file system under Hadoop's checksum wrapper, which would hide and re-create .crc files. */
+    private FileSystem rawFileSystem(Path path) throws IOException {
+        FileSystem fs = path.getFileSystem(spark.sparkContext().hadoopConfiguration());
+        return fs instanceof ChecksumFileSystem checksummed ? checksummed.getRawFileSystem() : fs;
+    }
+
     private void writeText(String file, String text) {
         try {
             Path path = new Path(file);
-            FileSystem fs = path.getFileSystem(spark.sparkContext().hadoopConfiguration());
-            try (FSDataOutputStream out = fs.create(path, true)) {
+            try (FSDataOutputStream out = rawFileSystem(path).create(path, true)) {
                 out.write(text.getBytes(StandardCharsets.UTF_8));
             }
-            Path crc = new Path(path.getParent(), "." + path.getName() + ".crc");
-            fs.delete(crc, false);
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot write " + file, e);
         }
