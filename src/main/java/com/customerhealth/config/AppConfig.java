@@ -109,7 +109,7 @@ public final class AppConfig {
             throw JobFailure.badConfig("No source configured for table " + table + ": add " + base + " to your conf.", "");
         }
         Config c = config.getConfig(base);
-        SourceConfig.Type type = enumValue(c, base + ".type", SourceConfig.Type.class, "path");
+        SourceConfig.Type type = sourceType(c, base);
         TableSpec spec = WarehouseContract.table(table);
         if (type == SourceConfig.Type.NONE && !spec.optional()) {
             throw JobFailure.badConfig("Table " + table + " is required but " + base + ".type = none: point it at a source.", "");
@@ -332,12 +332,12 @@ public final class AppConfig {
         return out;
     }
 
-    private static <E extends Enum<E>> E enumValue(Config c, String fullKey, Class<E> type, String fallback) {
-        String v = c.hasPath("type") ? c.getString("type") : fallback;
+    private static SourceConfig.Type sourceType(Config c, String base) {
+        String v = c.hasPath("type") ? c.getString("type") : "path";
         try {
-            return Enum.valueOf(type, v.toUpperCase(Locale.ROOT));
+            return SourceConfig.Type.valueOf(v.toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw JobFailure.badConfig(fullKey + " = " + v + " is not one of path, catalog, jdbc, none.", "");
+            throw JobFailure.badConfig(base + ".type = " + v + " is not one of path, catalog, jdbc, none.", "");
         }
     }
 }

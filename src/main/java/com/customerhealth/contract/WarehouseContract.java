@@ -42,7 +42,7 @@ public final class WarehouseContract {
     public static final TableSpec CHURN_EVENTS = new TableSpec("churn_events", List.of(
             req("account_id", StringType, "Account."),
             req("churned_at", DateType, "Date the account churned."),
-            req("churn_type", StringType, "voluntary | involuntary (failed payment)."),
+            req("churn_type", StringType, "voluntary or involuntary (failed payment)."),
             opt("reason", StringType, "Free-text reason.")),
             List.of("account_id", "churned_at"), Optional.of("churned_at"), true,
             "Optional. When absent, churn is derived from subscription periods lapsing.");
@@ -72,7 +72,7 @@ public final class WarehouseContract {
             req("response_id", StringType, "Response identifier."),
             req("account_id", StringType, "Account."),
             req("responded_at", DateType, "Date answered."),
-            req("survey_type", StringType, "NPS | CSAT | CES."),
+            req("survey_type", StringType, "NPS, CSAT or CES."),
             req("score", DoubleType, "Answer on the survey's scale (validation.survey-scales: NPS 0-10, CSAT 1-5, CES 1-7).")),
             List.of("response_id"), Optional.of("responded_at"), false,
             "Survey answers.");
@@ -91,7 +91,7 @@ public final class WarehouseContract {
             req("account_id", StringType, "Account."),
             req("assessed_at", DateType, "Date of the assessment."),
             req("relationship_rating", IntegerType, "CSM's subjective rating of the relationship, 1-5."),
-            req("renewal_intent", StringType, "committed | neutral | apprehensive: the customer's stated long-term commitment."),
+            req("renewal_intent", StringType, "committed, neutral or apprehensive: the customer's stated long-term commitment."),
             req("engagement", IntegerType, "Participation in CSM meetings and business reviews, 1-5."),
             req("referenceable", BooleanType, "Would act as a reference (case study, review, reference call)."),
             req("growth_potential", IntegerType, "CSM's view of expansion potential, 1-5.")),

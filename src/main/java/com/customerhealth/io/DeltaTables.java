@@ -1,7 +1,5 @@
 package com.customerhealth.io;
 
-import static org.apache.spark.sql.functions.col;
-
 import com.customerhealth.config.AppConfig;
 import io.delta.tables.DeltaTable;
 import java.util.Collection;
@@ -104,8 +102,4 @@ public final class DeltaTables {
                 + location(table).replace("'", "\\'") + "'");
     }
 
-    /** Selects a table's rows ordered for display in tests and summaries. */
-    public Dataset<Row> readOrdered(OutputTable table, String... orderBy) {
-        return read(table).orderBy(java.util.Arrays.stream(orderBy).map(c -> col(c)).toArray(org.apache.spark.sql.Column[]::new));
-    }
 }

@@ -31,7 +31,7 @@ public final class OutputTables {
             Optional.of("run_date"));
 
     private static final StructField[] SCORE_COLUMNS = {
-            field("score_date", DateType, false, "As-of date D of the score (the --run-date); partition column of account_health_scores."),
+            field("score_date", DateType, false, "As-of date D of the score: the run's --run-date. Features use only rows dated on or before D."),
             field("account_id", StringType, false, "Account."),
             field("account_name", StringType, true, "Account name, from accounts."),
             field("industry", StringType, true, "Industry, from accounts."),
@@ -41,7 +41,7 @@ public final class OutputTables {
             field("seats", IntegerType, false, "Licensed seats on D: sum over subscription periods covering D."),
             field("health_score", DoubleType, true,
                     "Health score 0-100, 2 decimals: weighted mean of the dimension scores that have data; null when no metric has data."),
-            field("health_tier", StringType, false, "healthy | needs_attention | at_risk | critical | no_data, by the tiers in conf."),
+            field("health_tier", StringType, false, "healthy, needs_attention, at_risk, critical (by the tiers in conf), or no_data when no metric had data."),
             field("relationship_score", DoubleType, true, "Relationship-quality dimension 0-100: weighted mean of its metrics with data."),
             field("usage_score", DoubleType, true, "Product-usage dimension 0-100."),
             field("value_score", DoubleType, true, "Value-realisation dimension 0-100."),

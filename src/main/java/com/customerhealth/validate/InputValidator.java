@@ -8,6 +8,7 @@ import static org.apache.spark.sql.functions.concat;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.try_element_at;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.size;
 import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.to_json;
 import static org.apache.spark.sql.functions.transform;
@@ -17,7 +18,6 @@ import com.customerhealth.JobFailure;
 import com.customerhealth.config.AppConfig;
 import com.customerhealth.contract.ColumnSpec;
 import com.customerhealth.contract.TableSpec;
-import com.customerhealth.contract.WarehouseContract;
 import com.customerhealth.io.OutputTables;
 import java.sql.Date;
 import java.time.LocalDate;
@@ -100,7 +100,7 @@ public final class InputValidator {
 
         Column firstViolation = try_element_at(col("_violations"), lit(1));
         Dataset<Row> rejected = checked
-                .where(col("_excluded").equalTo(false).and(functions_size(col("_violations")).gt(0)))
+                .where(col("_excluded").equalTo(false).and(size(col("_violations")).gt(0)))
                 .select(
                         lit(runId).as("run_id"),
                         lit(Date.valueOf(runDate)).as("run_date"),
@@ -110,17 +110,13 @@ public final class InputValidator {
                         transform(col("_violations"), v -> concat(v.getField("rule"), lit(":"), v.getField("column"))).as("violations"),
                         to_json(col("_src")).as("row_json"));
         Dataset<Row> clean = checked
-                .where(col("_excluded").equalTo(false).and(functions_size(col("_violations")).equalTo(0)))
+                .where(col("_excluded").equalTo(false).and(size(col("_violations")).equalTo(0)))
                 .select(spec.columnNames().stream().map(c -> col(c)).toArray(Column[]::new));
         return new Validated(clean, OutputTables.REJECTED_ROWS.conform(rejected), report);
     }
 
     /** A validated table: clean rows, quarantined rows, and the counts. */
     public record Validated(Dataset<Row> clean, Dataset<Row> rejected, TableReport report) {
-    }
-
-    private static Column functions_size(Column c) {
-        return org.apache.spark.sql.functions.size(c);
     }
 
     /** Casts each column to its contract type, keeping the source row as {@code _src}. */
@@ -216,10 +212,5 @@ public final class InputValidator {
         }
         long rejected = byRule.values().stream().mapToLong(Long::longValue).sum();
         return new TableReport(spec.name(), rows, rejected, excluded, byRule);
-    }
-
-    /** Convenience for the contract's account table. */
-    public static TableSpec accounts() {
-        return WarehouseContract.ACCOUNTS;
     }
 }

@@ -1,0 +1,105 @@
+package com.customerhealth;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import com.customerhealth.config.AppConfig;
+import com.customerhealth.config.HealthModel;
+import com.customerhealth.config.MetricSpec;
+import com.customerhealth.config.SourceConfig;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+/** The configuration model: presets, overrides, and errors that name the key. */
+class ConfigTest {
+
+    private static void failsWith(Map<String, String> overrides, String... messageParts) {
+        assertThatThrownBy(() -> AppConfig.load(null, overrides)).isInstanceOfSatisfying(JobFailure.class, f -> {
+            assertThat(f.exitCode()).isEqualTo(2);
+            assertThat(f.getMessage()).contains(messageParts);
+        });
+    }
+
+    @Test
+    void theTemplatePresetWeighsRelationshipUsageValue25_25_50() {
+        HealthModel m = AppConfig.defaults().model();
+        assertThat(m.name()).isEqualTo("template-25-25-50");
+        Map<String, Double> byDimension = m.metrics().stream().collect(Collectors.groupingBy(MetricSpec::dimension,
+                Collectors.summingDouble(m::effectiveWeight)));
+        assertThat(byDimension.get("relationship")).isCloseTo(0.25, within(1e-12));
+        assertThat(byDimension.get("usage")).isCloseTo(0.25, within(1e-12));
+        assertThat(byDimension.get("value")).isCloseTo(0.50, within(1e-12));
+    }
+
+    @Test
+    void theBigCommercePresetHasTenMetricsInSeventeenths() {
+        HealthModel m = AppConfig.defaults().with(Map.of("model-preset", "bigcommerce-10")).model();
+        assertThat(m.metrics()).hasSize(10);
+        Map<String, Double> weights = m.metrics().stream().collect(Collectors.toMap(MetricSpec::name, m::effectiveWeight));
+        assertThat(weights.get("renewal_intent")).isCloseTo(6 / 17.0, within(1e-12));   // 35.29%
+        assertThat(weights.get("csm_relationship")).isCloseTo(2 / 17.0, within(1e-12)); // 11.76%
+        assertThat(weights.get("payment_punctuality")).isCloseTo(2 / 17.0, within(1e-12));
+        for (String one : new String[] {"nps", "referenceability", "engagement", "platform_gaps", "ecosystem_share", "yoy_growth",
+                "growth_potential"}) {
+            assertThat(weights.get(one)).as(one).isCloseTo(1 / 17.0, within(1e-12)); // 5.88%
+        }
+    }
+
+    @Test
+    void theWeightsVersionChangesWithAnyWeight() {
+        AppConfig base = AppConfig.defaults();
+        String changed = base.with(Map.of("models.template-25-25-50.dimensions.value.metrics.mrr_growth_yoy.weight", "2"))
+                .model().version();
+        assertThat(base.model().version()).startsWith("template-25-25-50@prior-").isNotEqualTo(changed);
+        assertThat(AppConfig.defaults().model().version()).isEqualTo(base.model().version());
+    }
+
+    @Test
+    void overridesReachEverySection() {
+        AppConfig c = AppConfig.load(null, Map.of("input.root", "/wh", "output.path", "s3a://bucket/health",
+                "validation.max-rejected-share", "0.05", "tiers.healthy-from", "75"));
+        assertThat(c.source("usage_daily").path()).isEqualTo("/wh/usage_daily");
+        assertThat(c.output().path()).isEqualTo("s3a://bucket/health");
+        assertThat(c.validation().maxRejectedShare()).isEqualTo(0.05);
+        assertThat(c.tiers().healthyFrom()).isEqualTo(75.0);
+    }
+
+    @Test
+    void jdbcSourcesTakeThePasswordFromTheEnvironmentOnly() {
+        Map<String, String> jdbc = Map.of("input.tables.invoices.type", "jdbc", "input.tables.invoices.url", "jdbc:postgresql://db/wh",
+                "input.tables.invoices.table", "billing.invoices", "input.tables.invoices.user", "health",
+                "input.tables.invoices.password-env", "WAREHOUSE_PASSWORD");
+        SourceConfig s = AppConfig.load(null, jdbc).source("invoices");
+        assertThat(s.type()).isEqualTo(SourceConfig.Type.JDBC);
+        assertThat(s.describe()).contains("billing.invoices", "jdbc:postgresql://db/wh", "health").doesNotContain("WAREHOUSE_PASSWORD");
+
+        Map<String, String> withPassword = new java.util.HashMap<>(jdbc);
+        withPassword.put("input.tables.invoices.password", "hunter2");
+        failsWith(withPassword, "input.tables.invoices.password is not allowed", "password-env");
+    }
+
+    @Test
+    void mistakesNameTheKeyAndTheFix() {
+        failsWith(Map.of("model-preset", "nope"), "model-preset = nope", "template-25-25-50", "bigcommerce-10");
+        failsWith(Map.of("input.tables.accounts.type", "ftp"), "input.tables.accounts.type = ftp");
+        failsWith(Map.of("input.tables.accounts.type", "none"), "accounts is required");
+        failsWith(Map.of("input.tables.accounts.format", "xlsx"), "input.tables.accounts.format = xlsx");
+        failsWith(Map.of("input.tables.accounts.columns.colour", "x"), "unknown contract column colour");
+        failsWith(Map.of("validation.rows-after-run-date", "sometimes"), "validation.rows-after-run-date = sometimes");
+        failsWith(Map.of("tiers.at-risk-from", "60"), "tiers must satisfy");
+        failsWith(Map.of("models.template-25-25-50.dimensions.usage.metrics.seat_utilisation.feature", "usage.vibes"),
+                "usage.vibes is not in the feature catalog");
+        failsWith(Map.of("models.template-25-25-50.dimensions.usage.metrics.seat_utilisation.scale.max", "-1"),
+                "seat_utilisation.scale: max must be above min");
+        failsWith(Map.of("models.template-25-25-50.dimensions.usage.metrics.seat_utilisation.weight", "-2"), "weight = -2.0 must be 0 or more");
+        failsWith(Map.of("validation.max-rejected-share", "2"), "max-rejected-share = 2.0 must be between 0 and 1");
+    }
+
+    @Test
+    void churnEventsMayBeAbsent() {
+        AppConfig c = AppConfig.load(null, Map.of("input.tables.churn_events.type", "none"));
+        assertThat(c.source("churn_events").type()).isEqualTo(SourceConfig.Type.NONE);
+    }
+}
