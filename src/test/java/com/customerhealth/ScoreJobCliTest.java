@@ -112,6 +112,19 @@ class ScoreJobCliTest {
     }
 
     @Test
+    void withoutAPathTheTablesAreCatalogManagedAndReRunsStayIdempotent() {
+        String[] managed = job("score", "2024-06-30", "--set", "output.path=", "--set", "output.database=health_managed_test");
+        assertThat(cli(managed)).as(err).isZero();
+        assertThat(cli(managed)).as(err).isZero();
+
+        assertThat(out).contains("health_managed_test.account_health_scores");
+        assertThat(spark.table("health_managed_test.account_health_scores").count()).isEqualTo(3);
+        assertThat(spark.table("health_managed_test.account_health_current").count()).isEqualTo(3);
+        assertThat(spark.table("health_managed_test.rejected_rows").count()).isZero();
+        assertThat(Files.exists(Path.of(fixture.output().path()))).isFalse();
+    }
+
+    @Test
     void badUsageExitsTwoWithAOneLineReason() {
         assertThat(cli("score")).isEqualTo(2);
         assertThat(err.lines().findFirst().orElseThrow()).startsWith("ERROR: Missing required option: '--run-date");

@@ -150,18 +150,22 @@ public final class AppConfig {
 
     // ---------------------------------------------------------------- output
 
-    /** Output root and catalog database. */
+    /**
+     * Output root (null: catalog-managed tables) and catalog database (null: not registered).
+     */
     public record Output(String path, String database) {
     }
 
     public Output output() {
-        String path = config.getString("output.path");
-        String database = config.hasPath("output.database") ? config.getString("output.database") : null;
-        if (database != null && database.isBlank()) {
-            database = null;
+        String path = config.hasPath("output.path") ? config.getString("output.path").trim() : "";
+        String database = config.hasPath("output.database") ? config.getString("output.database").trim() : "";
+        if (path.isEmpty() && database.isEmpty()) {
+            throw JobFailure.badConfig("Set output.path (a folder for the Delta tables) or output.database "
+                    + "(catalog-managed tables), or both.", "Both are empty.");
         }
-        String root = path.contains("://") ? path : new File(path).getAbsoluteFile().toPath().normalize().toString();
-        return new Output(root, database);
+        String root = path.isEmpty() ? null
+                : path.contains("://") ? path : new File(path).getAbsoluteFile().toPath().normalize().toString();
+        return new Output(root, database.isEmpty() ? null : database);
     }
 
     // ---------------------------------------------------------------- validation

@@ -5,6 +5,7 @@ import io.delta.tables.DeltaTable;
 import java.util.Collection;
 import java.util.List;
 import java.util.stream.Collectors;
+import org.apache.spark.sql.DataFrameWriter;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -12,8 +13,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Writes and reads the output Delta tables under the output root. Every write is one Delta commit,
- * so readers see the table before or after it, never half of it; every write is idempotent.
+ * Writes and reads the output Delta tables. Every write is one Delta commit, so readers see the
+ * table before or after it, never half of it; every write is idempotent.
+ *
+ * <p>Two modes, from {@code output} in conf: with a path, each table is {@code <path>/<table>} and is
+ * also registered in {@code output.database} when one is set; without a path, each table is a
+ * catalog-managed table {@code <database>.<table>} (Databricks, Unity Catalog, a Hive metastore).
  */
 public final class DeltaTables {
     private static final Logger LOG = LoggerFactory.getLogger(DeltaTables.class);
@@ -26,22 +31,35 @@ public final class DeltaTables {
         this.output = output;
     }
 
-    /** Folder of a table's Delta log and files. */
+    private boolean byPath() {
+        return output.path() != null;
+    }
+
+    /** Folder of a table's Delta log and files (path mode). */
     public String location(OutputTable table) {
+        if (!byPath()) {
+            throw new IllegalStateException("output.path is not set: tables are managed by the catalog");
+        }
         return output.path() + "/" + table.name();
     }
 
-    /** Catalog name of a table, e.g. {@code default.account_health_scores}. */
+    /** Catalog name of a table, e.g. {@code default.account_health_scores}, or null when not registered. */
     public String qualifiedName(OutputTable table) {
-        return output.database() == null ? null : output.database() + "." + table.name();
+        return output.database() == null ? null : "`" + output.database() + "`.`" + table.name() + "`";
+    }
+
+    /** Where a table is, for people: its path, or its catalog name. */
+    public String describe(OutputTable table) {
+        return byPath() ? location(table) : output.database() + "." + table.name();
     }
 
     public boolean exists(OutputTable table) {
-        return DeltaTable.isDeltaTable(spark, location(table));
+        return byPath() ? DeltaTable.isDeltaTable(spark, location(table))
+                : spark.catalog().tableExists(output.database(), table.name());
     }
 
     public Dataset<Row> read(OutputTable table) {
-        return spark.read().format("delta").load(location(table));
+        return byPath() ? spark.read().format("delta").load(location(table)) : spark.read().table(qualifiedName(table));
     }
 
     /**
@@ -50,13 +68,12 @@ public final class DeltaTables {
      * Every row written must match the predicate, which Delta checks.
      */
     public void replaceWhere(OutputTable table, Dataset<Row> rows, String predicate) {
-        var writer = table.conform(rows).write().format("delta").mode("overwrite").option("replaceWhere", predicate);
+        DataFrameWriter<Row> writer = table.conform(rows).write().format("delta").mode("overwrite").option("replaceWhere", predicate);
         if (table.partitionColumn().isPresent()) {
             writer = writer.partitionBy(table.partitionColumn().get());
         }
-        writer.save(location(table));
-        register(table);
-        LOG.info("Wrote {} where {}", location(table), predicate);
+        save(table, writer);
+        LOG.info("Wrote {} where {}", describe(table), predicate);
     }
 
     /** Replaces one partition value (a date) of a partitioned table. */
@@ -78,28 +95,32 @@ public final class DeltaTables {
     public void mergeNewest(OutputTable table, Dataset<Row> rows, List<String> key, String versionColumn) {
         Dataset<Row> conformed = table.conform(rows);
         if (!exists(table)) {
-            // First write: create the (possibly empty) table from the incoming rows in one commit.
-            conformed.write().format("delta").mode("errorifexists").save(location(table));
+            // First write: create the table from the incoming rows in one commit.
+            save(table, conformed.write().format("delta").mode("errorifexists"));
         } else {
             String on = key.stream().map(k -> "t." + k + " = s." + k).collect(Collectors.joining(" AND "));
-            DeltaTable.forPath(spark, location(table)).as("t")
+            DeltaTable target = byPath() ? DeltaTable.forPath(spark, location(table)) : DeltaTable.forName(spark, qualifiedName(table));
+            target.as("t")
                     .merge(conformed.as("s"), on)
                     .whenMatched("s." + versionColumn + " >= t." + versionColumn).updateAll()
                     .whenNotMatched().insertAll()
                     .execute();
         }
-        register(table);
-        LOG.info("Merged into {} on {}", location(table), key);
+        LOG.info("Merged into {} on {}", describe(table), key);
     }
 
-    /** Registers the table in the session catalog so SQL can query it by name. */
-    private void register(OutputTable table) {
-        if (output.database() == null) {
-            return;
+    private void save(OutputTable table, DataFrameWriter<Row> writer) {
+        if (output.database() != null) {
+            spark.sql("CREATE DATABASE IF NOT EXISTS `" + output.database() + "`");
         }
-        spark.sql("CREATE DATABASE IF NOT EXISTS `" + output.database() + "`");
-        spark.sql("CREATE TABLE IF NOT EXISTS `" + output.database() + "`.`" + table.name() + "` USING DELTA LOCATION '"
-                + location(table).replace("'", "\\'") + "'");
+        if (byPath()) {
+            writer.save(location(table));
+            if (output.database() != null) {
+                spark.sql("CREATE TABLE IF NOT EXISTS " + qualifiedName(table) + " USING DELTA LOCATION '"
+                        + location(table).replace("'", "\\'") + "'");
+            }
+        } else {
+            writer.saveAsTable(qualifiedName(table));
+        }
     }
-
 }

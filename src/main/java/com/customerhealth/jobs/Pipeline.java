@@ -18,7 +18,8 @@ public final class Pipeline {
     public static void run(JobContext ctx, List<Job> jobs) {
         Set<String> tables = new TreeSet<>();
         jobs.forEach(j -> tables.addAll(j.inputTables(ctx)));
-        ctx.out().printf("Run %s, run date %s, output %s%n", ctx.runId(), ctx.runDate(), ctx.config().output().path());
+        ctx.out().printf("Run %s, run date %s, output %s%n", ctx.runId(), ctx.runDate(),
+                ctx.config().output().path() != null ? ctx.config().output().path() : "database " + ctx.config().output().database());
         ValidatedWarehouse warehouse = ctx.loadWarehouse(tables);
         for (Job job : jobs) {
             job.run(ctx, warehouse);

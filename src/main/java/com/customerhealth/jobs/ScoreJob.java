@@ -58,7 +58,7 @@ public final class ScoreJob implements Job {
         long total = perTier.values().stream().mapToLong(Long::longValue).sum();
         ctx.out().printf("score %s: %,d customer accounts scored with weights %s%n", ctx.runDate(), total, model.version());
         perTier.forEach((tier, n) -> ctx.out().printf("  %-16s %,8d  (%5.1f%%)%n", tier, n, total == 0 ? 0.0 : 100.0 * n / total));
-        ctx.out().printf("  tables: %s%n          %s%n", ctx.tables().location(OutputTables.ACCOUNT_HEALTH_SCORES),
-                ctx.tables().location(OutputTables.ACCOUNT_HEALTH_CURRENT));
+        ctx.out().printf("  tables: %s%n          %s%n", ctx.tables().describe(OutputTables.ACCOUNT_HEALTH_SCORES),
+                ctx.tables().describe(OutputTables.ACCOUNT_HEALTH_CURRENT));
     }
 }
