@@ -38,4 +38,11 @@ public class JobFailure extends RuntimeException {
     public String details() {
         return details;
     }
+
+    /** The first line of an exception message, for one-line headlines. */
+    public static String firstLine(Throwable e) {
+        String s = String.valueOf(e.getMessage());
+        int nl = s.indexOf('\n');
+        return nl < 0 ? s : s.substring(0, nl);
+    }
 }

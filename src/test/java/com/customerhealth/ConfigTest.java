@@ -70,14 +70,35 @@ class ConfigTest {
     void jdbcSourcesTakeThePasswordFromTheEnvironmentOnly() {
         Map<String, String> jdbc = Map.of("input.tables.invoices.type", "jdbc", "input.tables.invoices.url", "jdbc:postgresql://db/wh",
                 "input.tables.invoices.table", "billing.invoices", "input.tables.invoices.user", "health",
-                "input.tables.invoices.password-env", "WAREHOUSE_PASSWORD");
+                "input.tables.invoices.password-env", "PATH");
         SourceConfig s = AppConfig.load(null, jdbc).source("invoices");
         assertThat(s.type()).isEqualTo(SourceConfig.Type.JDBC);
-        assertThat(s.describe()).contains("billing.invoices", "jdbc:postgresql://db/wh", "health").doesNotContain("WAREHOUSE_PASSWORD");
+        assertThat(s.describe()).contains("billing.invoices", "jdbc:postgresql://db/wh", "health").doesNotContain(System.getenv("PATH"));
 
         Map<String, String> withPassword = new java.util.HashMap<>(jdbc);
         withPassword.put("input.tables.invoices.password", "hunter2");
-        failsWith(withPassword, "input.tables.invoices.password is not allowed", "password-env");
+        failsWith(withPassword, "input.tables.invoices.password holds a password", "password-env");
+
+        Map<String, String> inOptions = new java.util.HashMap<>(jdbc);
+        inOptions.put("input.tables.invoices.options.Password", "hunter2");
+        failsWith(inOptions, "input.tables.invoices.options.password holds a password");
+
+        Map<String, String> inUrl = new java.util.HashMap<>(jdbc);
+        inUrl.put("input.tables.invoices.url", "jdbc:h2:tcp://db/wh;USER=sa;PASSWORD=hunter2");
+        failsWith(inUrl, "input.tables.invoices.url holds a password");
+
+        Map<String, String> unset = new java.util.HashMap<>(jdbc);
+        unset.put("input.tables.invoices.password-env", "HEALTH_TEST_NO_SUCH_VARIABLE");
+        failsWith(unset, "Environment variable HEALTH_TEST_NO_SUCH_VARIABLE (input.tables.invoices.password-env) is not set");
+    }
+
+    @Test
+    void jdbcUrlsAreRedactedInEveryMessage() {
+        assertThat(SourceConfig.redact("jdbc:h2:tcp://db/wh;USER=sa;PASSWORD=hunter2")).isEqualTo("jdbc:h2:tcp://db/wh;USER=sa;PASSWORD=***");
+        assertThat(SourceConfig.redact("jdbc:postgresql://db:5432/wh?user=a&password=hunter2&ssl=true"))
+                .isEqualTo("jdbc:postgresql://db:5432/wh?user=a&password=***&ssl=true");
+        assertThat(SourceConfig.redact("jdbc:mysql://admin:hunter2@db/wh")).isEqualTo("jdbc:mysql://admin:***@db/wh");
+        assertThat(SourceConfig.redact("jdbc:postgresql://db/wh")).isEqualTo("jdbc:postgresql://db/wh");
     }
 
     @Test
@@ -93,7 +114,8 @@ class ConfigTest {
                 "usage.vibes is not in the feature catalog");
         failsWith(Map.of("models.template-25-25-50.dimensions.usage.metrics.seat_utilisation.scale.max", "-1"),
                 "seat_utilisation.scale: max must be above min");
-        failsWith(Map.of("models.template-25-25-50.dimensions.usage.metrics.seat_utilisation.weight", "-2"), "weight = -2.0 must be 0 or more");
+        failsWith(Map.of("models.template-25-25-50.dimensions.usage.metrics.seat_utilisation.weight", "-2"), "weight = -2.0 must be above 0");
+        failsWith(Map.of("models.template-25-25-50.dimensions.value.weight", "0"), "dimensions.value.weight = 0.0 must be above 0");
         failsWith(Map.of("validation.max-rejected-share", "2"), "max-rejected-share = 2.0 must be between 0 and 1");
     }
 

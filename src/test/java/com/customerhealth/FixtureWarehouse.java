@@ -91,6 +91,13 @@ public final class FixtureWarehouse {
         return this;
     }
 
+    /** Removes every row of an account from one table (to rewrite its history in a test). */
+    public FixtureWarehouse without(String table, String accountId) {
+        int idColumn = WarehouseContract.table(table).columnNames().indexOf("account_id");
+        rows.get(table).removeIf(r -> accountId.equals(r.get(idColumn)));
+        return this;
+    }
+
     /** Adds a raw row to a table (for validation tests); values in contract column order. */
     public FixtureWarehouse raw(String table, Object... values) {
         rows.get(table).add(RowFactory.create(values));

@@ -93,7 +93,7 @@ class HealthScoreExactTest {
         assertThat(values.get("support_burden")).isEqualTo(1.0);
         assertThat(values.get("mrr_growth_yoy")).isCloseTo(0.25, within(1e-12));
         assertThat(a1.<java.math.BigDecimal>getAs("mrr")).isEqualByComparingTo("1000");
-        assertThat((Integer) a1.getAs("seats")).isEqualTo(10);
+        assertThat((Long) a1.getAs("seats")).isEqualTo(10L);
         assertThat((String) a1.getAs("size_band")).isEqualTo("mid_market");
     }
 
@@ -134,5 +134,51 @@ class HealthScoreExactTest {
             assertThat((String) r.getAs("run_id")).isEqualTo("test-run");
             assertThat((java.sql.Date) r.getAs("score_date")).isEqualTo(java.sql.Date.valueOf(D));
         }
+    }
+
+    @Test
+    void anAccountWhoseAccountsRowIsQuarantinedIsNotScoredButItsOtherRowsAreKept() {
+        AppConfig cfg = FixtureWarehouse.standard().without("accounts", "A1").account("A1", "2023-01-01", -1, "csm_01")
+                .writeAndConfigure(spark, Map.of("validation.max-rejected-share", "1.0"));
+        ValidatedWarehouse w = WarehouseLoader.load(spark, cfg, D, "test-run",
+                WarehouseContract.TABLES.stream().map(t -> t.name()).toList());
+
+        List<Row> scored = new ScoringPipeline(cfg, cfg.model()).scores(w, List.of(D), "test-run").orderBy("account_id").collectAsList();
+        assertThat(scored).extracting(r -> (String) r.getAs("account_id")).containsExactly("A2", "A3");
+        assertThat(w.rejected().collectAsList()).extracting(r -> r.getAs("table_name") + "/" + r.getAs("rule"))
+                .containsExactly("accounts/negative_value");
+        assertThat(w.table("usage_daily").where("account_id = 'A1'").count()).isEqualTo(30);
+        // A2 and A3 keep their hand-worked scores except the percentile, which now ranks two accounts.
+        assertThat((Double) scored.get(0).getAs("health_score")).isEqualTo(30.31);
+    }
+
+    @Test
+    void perSeatMetricsAreMissingNotZeroWhenAnAccountHasNoSeats() {
+        AppConfig cfg = FixtureWarehouse.standard().without("subscription_periods", "A3")
+                .period("A3", "2024-03-01", null, 2000, 0)
+                .writeAndConfigure(spark, Map.of());
+        Row a3 = scoresFor(cfg).where("account_id = 'A3'").first();
+
+        assertThat(a3.<String>getList(a3.fieldIndex("missing_components"))).contains("seat_utilisation", "support_burden");
+        Map<String, Double> components = a3.getJavaMap(a3.fieldIndex("component_scores"));
+        assertThat(components).containsEntry("seat_utilisation", null).containsEntry("support_burden", null)
+                .containsEntry("sessions_rank", 100.0);
+        // usage = sessions_rank alone = 100; value = payment_punctuality alone = 100; health = (1*100 + 2*100) / 3
+        assertThat((Double) a3.getAs("usage_score")).isEqualTo(100.0);
+        assertThat((Double) a3.getAs("health_score")).isEqualTo(100.0);
+    }
+
+    @Test
+    void usageBeforeOnboardingCountsOverTheDaysItCovers() {
+        // A3 onboarded 2024-06-21 but used the product (a trial) from 2024-06-01: 30 days of usage,
+        // 10 of 20 seats active: the ratio is 0.5 over the 30 days covered, not 300 / (10 * 20) = 1.5.
+        AppConfig cfg = FixtureWarehouse.standard().without("accounts", "A3").account("A3", "2024-06-21", 2500, "csm_02")
+                .without("subscription_periods", "A3").period("A3", "2024-06-21", null, 2000, 20)
+                .without("invoices", "A3")
+                .writeAndConfigure(spark, Map.of());
+        Row a3 = scoresFor(cfg).where("account_id = 'A3'").first();
+
+        Map<String, Double> values = a3.getJavaMap(a3.fieldIndex("metric_values"));
+        assertThat(values.get("seat_utilisation")).isEqualTo(0.5);
     }
 }

@@ -67,8 +67,8 @@ class JdbcSourceTest {
     }
 
     @Test
-    void anUnsetPasswordVariableIsAConfigErrorNamingIt() {
-        assertThatThrownBy(() -> WarehouseLoader.load(spark, overJdbc("HEALTH_TEST_NO_SUCH_VARIABLE"), D, "jdbc", ALL_TABLES))
+    void anUnsetPasswordVariableIsAConfigErrorNamingItBeforeAnythingIsRead() {
+        assertThatThrownBy(() -> overJdbc("HEALTH_TEST_NO_SUCH_VARIABLE"))
                 .isInstanceOfSatisfying(JobFailure.class, f -> {
                     assertThat(f.exitCode()).isEqualTo(2);
                     assertThat(f.getMessage()).contains("HEALTH_TEST_NO_SUCH_VARIABLE", "input.tables.accounts.password-env");

@@ -111,14 +111,68 @@ class ScoreJobCliTest {
                 .isEqualTo(2);
     }
 
+    /** Rewrites the fixture's input tables in place (same input.root) with A2's contract ended mid-June. */
+    private void endA2InMidJune() {
+        FixtureWarehouse.standard().without("subscription_periods", "A2").period("A2", "2023-01-01", "2024-06-15", 500, 10)
+                .write(spark, Path.of(fixture.raw().getString("input.root")));
+    }
+
+    @Test
+    void reRunningADateThatLostAnAccountFallsBackToItsOlderScoreInCurrent() {
+        assertThat(cli(job("score", "2024-05-31", "--set", "validation.rows-after-run-date=exclude"))).as(err).isZero();
+        assertThat(cli(job("score", "2024-06-30"))).as(err).isZero();
+        endA2InMidJune();
+
+        assertThat(cli(job("score", "2024-06-30"))).as(err).isZero();
+
+        assertThat(table("account_health_scores").where("score_date = DATE'2024-06-30'").count()).isEqualTo(2);
+        Row a2 = table("account_health_current").where("account_id = 'A2'").first();
+        assertThat(a2.<java.sql.Date>getAs("score_date")).isEqualTo(java.sql.Date.valueOf("2024-05-31"));
+        // current is exactly the newest row per account of the history.
+        Dataset<Row> newest = table("account_health_scores")
+                .withColumn("_rank", org.apache.spark.sql.functions.row_number().over(
+                        org.apache.spark.sql.expressions.Window.partitionBy("account_id").orderBy(org.apache.spark.sql.functions.col("score_date").desc())))
+                .where("_rank = 1").drop("_rank");
+        assertThat(sorted(table("account_health_current"))).isEqualTo(sorted(newest)).hasSize(3);
+    }
+
+    @Test
+    void reRunningADateThatLostAnAccountWithNoOlderScoreRemovesItFromCurrent() {
+        assertThat(cli(job("score", "2024-06-30"))).as(err).isZero();
+        endA2InMidJune();
+
+        assertThat(cli(job("score", "2024-06-30"))).as(err).isZero();
+
+        assertThat(table("account_health_current").select("account_id").orderBy("account_id").collectAsList())
+                .extracting(r -> r.getString(0)).containsExactly("A1", "A3");
+    }
+
+    @Test
+    void aSourceThatFailsWhileBeingReadExitsThreeNamingIt() throws Exception {
+        // A second file in usage_daily whose active_users is text: the schema is read from one file, the failure comes mid-read.
+        Path usage = Path.of(fixture.raw().getString("input.root"), "usage_daily");
+        spark.sql("SELECT 'A1' AS account_id, DATE'2024-06-01' AS usage_date, 'many' AS active_users, 1L AS sessions, "
+                + "1L AS key_feature_events, 1 AS features_used").coalesce(1).write().mode("append").parquet(usage.toString());
+
+        assertThat(cli(job("score", "2024-06-30"))).isEqualTo(3);
+
+        assertThat(err.lines().findFirst().orElseThrow()).startsWith("ERROR: Table usage_daily failed while being read from parquet at ");
+    }
+
     @Test
     void withoutAPathTheTablesAreCatalogManagedAndReRunsStayIdempotent() {
+        String[] may = job("score", "2024-05-31", "--set", "output.path=", "--set", "output.database=health_managed_test",
+                "--set", "validation.rows-after-run-date=exclude");
         String[] managed = job("score", "2024-06-30", "--set", "output.path=", "--set", "output.database=health_managed_test");
+        assertThat(cli(may)).as(err).isZero();
         assertThat(cli(managed)).as(err).isZero();
+        List<Row> first = sorted(spark.table("health_managed_test.account_health_scores"));
         assertThat(cli(managed)).as(err).isZero();
 
+        assertThat(sorted(spark.table("health_managed_test.account_health_scores"))).isEqualTo(first);
+        assertThat(spark.table("health_managed_test.account_health_scores").where("score_date = DATE'2024-06-30'").count()).isEqualTo(3);
+
         assertThat(out).contains("health_managed_test.account_health_scores");
-        assertThat(spark.table("health_managed_test.account_health_scores").count()).isEqualTo(3);
         assertThat(spark.table("health_managed_test.account_health_current").count()).isEqualTo(3);
         assertThat(spark.table("health_managed_test.rejected_rows").count()).isZero();
         assertThat(Files.exists(Path.of(fixture.output().path()))).isFalse();

@@ -60,17 +60,12 @@ public final class HealthJobs implements Runnable {
                 }
                 return f.exitCode();
             }
-            err.println("ERROR: " + e.getClass().getSimpleName() + ": " + firstLine(String.valueOf(e.getMessage()))
+            err.println("ERROR: " + e.getClass().getSimpleName() + ": " + JobFailure.firstLine(e)
                     + ". This is unexpected: the stack trace follows; report it with your command line.");
             e.printStackTrace(err);
             return 1;
         });
         return cli.execute(args);
-    }
-
-    private static String firstLine(String s) {
-        int nl = s.indexOf('\n');
-        return nl < 0 ? s : s.substring(0, nl);
     }
 
     @Override

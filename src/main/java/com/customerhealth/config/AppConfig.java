@@ -138,14 +138,25 @@ public final class AppConfig {
                 require(source.jdbcTable(), base + ".table");
                 require(source.jdbcUser(), base + ".user");
                 require(source.passwordEnv(), base + ".password-env");
-                if (c.hasPath("password")) {
-                    throw JobFailure.badConfig(base + ".password is not allowed: put the password in an environment variable "
-                            + "and name it in " + base + ".password-env.", "Secrets never live in config files.");
+                boolean inOptions = source.options().keySet().stream().anyMatch(k -> k.equalsIgnoreCase("password"));
+                if (c.hasPath("password") || inOptions || !SourceConfig.redact(source.jdbcUrl()).equals(source.jdbcUrl())) {
+                    String where = c.hasPath("password") ? base + ".password" : inOptions ? base + ".options.password" : base + ".url";
+                    throw JobFailure.badConfig(where + " holds a password, which is not allowed: put the password in an "
+                            + "environment variable and name it in " + base + ".password-env.", "Secrets never live in config files.");
+                }
+                if (System.getenv(source.passwordEnv()) == null) {
+                    throw JobFailure.badConfig("Environment variable " + source.passwordEnv() + " (" + base
+                            + ".password-env) is not set: export it with the JDBC password before running.", "");
                 }
             }
             case NONE -> { }
         }
         return source;
+    }
+
+    /** Whether validated inputs are persisted (read once per run) - input.persist. */
+    public boolean persistInputs() {
+        return config.getBoolean("input.persist");
     }
 
     // ---------------------------------------------------------------- output
@@ -255,7 +266,7 @@ public final class AppConfig {
                 continue;
             }
             Config d = config.getConfig(dimPath);
-            double dimWeight = nonNegative(d.getDouble("weight"), dimPath + ".weight");
+            double dimWeight = positive(d.getDouble("weight"), dimPath + ".weight");
             List<MetricSpec> metrics = new ArrayList<>();
             List<String> names = new ArrayList<>(d.getObject("metrics").keySet());
             names.sort(Comparator.naturalOrder());
@@ -266,13 +277,13 @@ public final class AppConfig {
                 }
                 metrics.add(parseMetric(config.getConfig(mp), mp, metricName, dimName));
             }
-            if (metrics.isEmpty() || metrics.stream().mapToDouble(MetricSpec::weight).sum() <= 0) {
-                throw JobFailure.badConfig(dimPath + " needs at least one metric with a weight above 0.", "");
+            if (metrics.isEmpty()) {
+                throw JobFailure.badConfig(dimPath + " needs at least one metric.", "");
             }
             dimensions.add(new HealthModel.Dimension(dimName, dimWeight, List.copyOf(metrics)));
         }
-        if (dimensions.stream().mapToDouble(HealthModel.Dimension::weight).sum() <= 0) {
-            throw JobFailure.badConfig(base + ": the dimension weights must add up to more than 0.", "");
+        if (dimensions.isEmpty()) {
+            throw JobFailure.badConfig(base + " needs at least one dimension.", "");
         }
         return new HealthModel(preset, List.copyOf(dimensions));
     }
@@ -304,14 +315,14 @@ public final class AppConfig {
             throw JobFailure.badConfig(path + ".direction = " + direction + ": use higher-is-better or lower-is-better.", "");
         }
         return new MetricSpec(name, dimension, feature, window, scale, direction.equals("higher-is-better"),
-                nonNegative(c.getDouble("weight"), path + ".weight"));
+                positive(c.getDouble("weight"), path + ".weight"));
     }
 
     // ---------------------------------------------------------------- helpers
 
-    private static double nonNegative(double v, String key) {
-        if (v < 0 || Double.isNaN(v)) {
-            throw JobFailure.badConfig(key + " = " + v + " must be 0 or more.", "");
+    private static double positive(double v, String key) {
+        if (!(v > 0)) {
+            throw JobFailure.badConfig(key + " = " + v + " must be above 0 (remove a metric or dimension to leave it out).", "");
         }
         return v;
     }

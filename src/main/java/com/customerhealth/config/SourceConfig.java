@@ -28,8 +28,17 @@ public record SourceConfig(String table, Type type, String path, String format, 
         return switch (type) {
             case PATH -> format + " at " + path;
             case CATALOG -> "catalog table " + catalogName;
-            case JDBC -> "JDBC " + jdbcTable + " at " + jdbcUrl + " as user " + jdbcUser;
+            case JDBC -> "JDBC " + jdbcTable + " at " + redact(jdbcUrl) + " as user " + jdbcUser;
             case NONE -> "absent (type = none)";
         };
+    }
+
+    /** A JDBC URL with any inline password or user-info secret masked, for messages and logs. */
+    public static String redact(String url) {
+        if (url == null) {
+            return null;
+        }
+        return url.replaceAll("(?i)((?:password|pwd)\\s*=)[^;&]*", "$1***")
+                .replaceAll("//([^/@:]+):[^/@]*@", "//$1:***@");
     }
 }

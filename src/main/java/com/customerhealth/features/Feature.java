@@ -10,7 +10,7 @@ import java.util.Optional;
  */
 public enum Feature {
     USAGE_ACTIVE_USER_RATIO("usage.active_user_ratio", "usage_daily",
-            "sum of active_users over the window / (observed days x seats on D); observed days = min(w, days since onboarding + 1); no rows: 0"),
+            "sum of active_users over the window / (observed days x seats on D); observed days = min(w, D - start + 1), start = the earlier of onboarded_at and the first usage row in the window; no rows: 0; no seats: missing"),
     USAGE_ACTIVE_DAYS_SHARE("usage.active_days_share", "usage_daily",
             "days with active_users > 0 / observed days; no rows: 0"),
     USAGE_SESSIONS_PER_ACTIVE_USER("usage.sessions_per_active_user", "usage_daily",
@@ -20,11 +20,11 @@ public enum Feature {
     USAGE_FEATURES_USED("usage.features_used", "usage_daily",
             "mean features_used over days with active users (breadth of adoption); no activity: 0"),
     SUPPORT_TICKETS_PER_10_SEATS("support.tickets_per_10_seats", "support_tickets",
-            "tickets opened in the window x 10 / seats on D; no tickets: 0"),
+            "tickets opened in the window x 10 / seats on D; no tickets: 0; no seats: missing"),
     SUPPORT_HIGH_PRIORITY_TICKETS("support.high_priority_tickets", "support_tickets",
             "tickets opened in the window whose priority is in validation.high-ticket-priorities; no tickets: 0"),
     SUPPORT_FIRST_CONTACT_RESOLUTION_RATE("support.first_contact_resolution_rate", "support_tickets",
-            "tickets opened in the window and resolved by D with contacts_to_resolve = 1 / those resolved by D; none resolved: missing"),
+            "tickets opened in the window and resolved by D with contacts_to_resolve = 1 / those resolved by D; none resolved: missing. Uses contacts_to_resolve and resolved_at as the warehouse holds them now: a ticket reopened after D can change D's value"),
     SURVEYS_NPS("surveys.nps", "survey_responses",
             "NPS answers in the window: 100 x (promoters (9-10) - detractors (0-6)) / answers, -100..100; no answer: missing"),
     SURVEYS_CSAT_POSITIVE_SHARE("surveys.csat_positive_share", "survey_responses",

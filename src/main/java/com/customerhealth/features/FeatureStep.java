@@ -12,6 +12,7 @@ import static org.apache.spark.sql.functions.greatest;
 import static org.apache.spark.sql.functions.least;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.max_by;
+import static org.apache.spark.sql.functions.min;
 import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.try_divide;
@@ -118,9 +119,15 @@ public final class FeatureStep {
         return "_" + r.column() + "__" + what;
     }
 
-    /** Days of the window during which the account existed: min(window, D - onboarded_at + 1). */
-    private static Column observedDays(int windowDays) {
-        return least(lit(windowDays), greatest(datediff(col("as_of_date"), col("onboarded_at")).plus(1), lit(1)));
+    /**
+     * Days of the window the account could have been active: min(w, D - start + 1), start being the
+     * earlier of onboarded_at and its first usage row in the window (usage during a trial counts over
+     * the days it covers); the whole window when neither is known.
+     */
+    private static Column observedDays(FeatureRequest r) {
+        Column start = least(col("onboarded_at"), col(agg(r, "first_day")));
+        return coalesce(least(lit(r.windowDays()), greatest(datediff(col("as_of_date"), start).plus(1), lit(1))),
+                lit(r.windowDays()));
     }
 
     private static Dataset<Row> aggregate(Dataset<Row> exploded, List<Column> aggs) {
@@ -152,15 +159,18 @@ public final class FeatureStep {
                             count(when(w.and(col("active_users").gt(0)), lit(1))).as(agg(r, "active_days")),
                             sum(when(w, col("sessions"))).as(agg(r, "sessions")),
                             sum(when(w, col("key_feature_events"))).as(agg(r, "kfe")),
-                            sum(when(w.and(col("active_users").gt(0)), col("features_used"))).as(agg(r, "features")));
+                            sum(when(w.and(col("active_users").gt(0)), col("features_used"))).as(agg(r, "features")),
+                            min(when(w, col("usage_date"))).as(agg(r, "first_day")));
                 },
                 r -> {
                     // No usage rows in the window means no activity: the features are 0, not missing.
+                    // Per-seat features are missing when the account has no seats on D (a plan not sold by seat).
                     Column userDays = coalesce(col(agg(r, "user_days")), lit(0));
                     Column activeDays = coalesce(col(agg(r, "active_days")), lit(0));
+                    Column seatDays = observedDays(r).cast("double").multiply(col("seats").cast("double"));
                     return switch (r.feature()) {
-                        case USAGE_ACTIVE_USER_RATIO -> coalesce(try_divide(userDays, observedDays(r.windowDays()).multiply(col("seats"))), lit(0.0));
-                        case USAGE_ACTIVE_DAYS_SHARE -> activeDays.divide(observedDays(r.windowDays()));
+                        case USAGE_ACTIVE_USER_RATIO -> when(col("seats").gt(0), userDays.cast("double").divide(seatDays));
+                        case USAGE_ACTIVE_DAYS_SHARE -> activeDays.cast("double").divide(observedDays(r));
                         case USAGE_SESSIONS_PER_ACTIVE_USER -> coalesce(try_divide(col(agg(r, "sessions")), userDays), lit(0.0));
                         case USAGE_KEY_FEATURE_EVENTS_PER_ACTIVE_USER -> coalesce(try_divide(col(agg(r, "kfe")), userDays), lit(0.0));
                         case USAGE_FEATURES_USED -> coalesce(try_divide(col(agg(r, "features")), activeDays), lit(0.0));
@@ -185,7 +195,8 @@ public final class FeatureStep {
                 },
                 r -> switch (r.feature()) {
                     // No tickets in the window is a real zero.
-                    case SUPPORT_TICKETS_PER_10_SEATS -> try_divide(coalesce(col(agg(r, "tickets")), lit(0)).multiply(10), col("seats"));
+                    case SUPPORT_TICKETS_PER_10_SEATS -> when(col("seats").gt(0),
+                            coalesce(col(agg(r, "tickets")), lit(0)).cast("double").multiply(10).divide(col("seats")));
                     case SUPPORT_HIGH_PRIORITY_TICKETS -> coalesce(col(agg(r, "high")), lit(0));
                     case SUPPORT_FIRST_CONTACT_RESOLUTION_RATE -> try_divide(col(agg(r, "fcr")), col(agg(r, "resolved")));
                     default -> throw new IllegalArgumentException(r.feature().id());

@@ -43,7 +43,7 @@ public final class Snapshots {
         return subscriptionPeriods
                 .select(col("account_id"), covers.as("as_of_date"), col("mrr"), col("seats"))
                 .groupBy("account_id", "as_of_date")
-                .agg(sum("mrr").as("mrr"), sum("seats").cast("int").as("seats"));
+                .agg(sum("mrr").as("mrr"), sum("seats").as("seats"));
     }
 
     /**

@@ -1,14 +1,26 @@
 package com.customerhealth.io;
 
 import com.customerhealth.config.AppConfig;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.expr;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.row_number;
+
 import io.delta.tables.DeltaTable;
+import java.sql.Date;
+import java.time.LocalDate;
 import java.util.Collection;
-import java.util.List;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.stream.Collectors;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.DataFrameWriter;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.catalyst.analysis.NoSuchTableException;
+import org.apache.spark.sql.catalyst.analysis.TableAlreadyExistsException;
+import org.apache.spark.sql.expressions.Window;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -68,11 +80,24 @@ public final class DeltaTables {
      * Every row written must match the predicate, which Delta checks.
      */
     public void replaceWhere(OutputTable table, Dataset<Row> rows, String predicate) {
-        DataFrameWriter<Row> writer = table.conform(rows).write().format("delta").mode("overwrite").option("replaceWhere", predicate);
-        if (table.partitionColumn().isPresent()) {
-            writer = writer.partitionBy(table.partitionColumn().get());
+        Dataset<Row> conformed = table.conform(rows);
+        ensureDatabase();
+        if (byPath()) {
+            DataFrameWriter<Row> writer = conformed.write().format("delta").mode("overwrite").option("replaceWhere", predicate);
+            if (table.partitionColumn().isPresent()) {
+                writer = writer.partitionBy(table.partitionColumn().get());
+            }
+            writer.save(location(table));
+            register(table);
+        } else if (!exists(table)) {
+            create(table, conformed);
+        } else {
+            try {
+                conformed.writeTo(qualifiedName(table)).overwrite(expr(predicate));
+            } catch (NoSuchTableException e) {
+                throw new IllegalStateException("Table " + qualifiedName(table) + " was dropped while the job ran", e);
+            }
         }
-        save(table, writer);
         LOG.info("Wrote {} where {}", describe(table), predicate);
     }
 
@@ -88,39 +113,82 @@ public final class DeltaTables {
     }
 
     /**
-     * Upserts rows by key in one MERGE commit; an existing row is replaced only when the incoming
-     * row's {@code versionColumn} is the same or newer, so back-filling an older date never
-     * overwrites a newer row and re-running a date changes nothing.
+     * Keeps {@code latest} equal to the newest row per key of {@code history}, after {@code history}'s
+     * rows for one date were (re)written, in one MERGE commit:
+     * <ul>
+     *   <li>the date's rows replace a key's row when they are as new or newer (a back-fill of an older
+     *       date never overwrites a newer row; re-running a date changes nothing);</li>
+     *   <li>a key that {@code latest} held at that date but the re-written date no longer has falls
+     *       back to its newest older row in {@code history}, or is removed when it has none.</li>
+     * </ul>
      */
-    public void mergeNewest(OutputTable table, Dataset<Row> rows, List<String> key, String versionColumn) {
-        Dataset<Row> conformed = table.conform(rows);
-        if (!exists(table)) {
-            // First write: create the table from the incoming rows in one commit.
-            save(table, conformed.write().format("delta").mode("errorifexists"));
-        } else {
-            String on = key.stream().map(k -> "t." + k + " = s." + k).collect(Collectors.joining(" AND "));
-            DeltaTable target = byPath() ? DeltaTable.forPath(spark, location(table)) : DeltaTable.forName(spark, qualifiedName(table));
-            target.as("t")
-                    .merge(conformed.as("s"), on)
-                    .whenMatched("s." + versionColumn + " >= t." + versionColumn).updateAll()
-                    .whenNotMatched().insertAll()
-                    .execute();
+    public void refreshLatest(OutputTable latest, OutputTable history, String key, String dateColumn, LocalDate date) {
+        Column onDate = col(dateColumn).equalTo(lit(Date.valueOf(date)));
+        Dataset<Row> fresh = latest.conform(read(history).where(onDate));
+        if (!exists(latest)) {
+            ensureDatabase();
+            // First write: create the table from the date's rows in one commit.
+            if (byPath()) {
+                fresh.write().format("delta").mode("errorifexists").save(location(latest));
+                register(latest);
+            } else {
+                create(latest, fresh);
+            }
+            LOG.info("Created {} from {} at {}", describe(latest), history.name(), date);
+            return;
         }
-        LOG.info("Merged into {} on {}", describe(table), key);
+        Dataset<Row> source = fresh.withColumn("_action", lit("upsert"));
+        Dataset<Row> stale = read(latest).where(onDate).select(key).join(fresh.select(key), new String[] {key}, "left_anti");
+        if (!stale.isEmpty()) { // only after a re-run that dropped keys: look up their older rows
+            Dataset<Row> older = read(history).where(col(dateColumn).lt(lit(Date.valueOf(date))))
+                    .join(stale, new String[] {key}, "left_semi")
+                    .withColumn("_rank", row_number().over(Window.partitionBy(key).orderBy(col(dateColumn).desc())))
+                    .where(col("_rank").equalTo(1)).drop("_rank");
+            Dataset<Row> fallback = latest.conform(older).withColumn("_action", lit("fallback"));
+            Dataset<Row> removed = stale.join(older.select(key), new String[] {key}, "left_anti").withColumn("_action", lit("delete"));
+            source = source.unionByName(fallback).unionByName(removed, true);
+        }
+        Map<String, String> assign = new LinkedHashMap<>();
+        for (String c : latest.columnNames()) {
+            assign.put(c, "s." + c);
+        }
+        target(latest).as("t")
+                .merge(source.as("s"), "t." + key + " = s." + key)
+                .whenMatched("s._action = 'delete'").delete()
+                .whenMatched("s._action = 'fallback' OR s." + dateColumn + " >= t." + dateColumn).updateExpr(assign)
+                .whenNotMatched("s._action <> 'delete'").insertExpr(assign)
+                .execute();
+        LOG.info("Merged {} at {} into {}", history.name(), date, describe(latest));
     }
 
-    private void save(OutputTable table, DataFrameWriter<Row> writer) {
+    private DeltaTable target(OutputTable table) {
+        return byPath() ? DeltaTable.forPath(spark, location(table)) : DeltaTable.forName(spark, qualifiedName(table));
+    }
+
+    /** Creates a catalog-managed table from its first rows (one commit). */
+    private void create(OutputTable table, Dataset<Row> conformed) {
+        var writer = conformed.writeTo(qualifiedName(table)).using("delta").tableProperty("comment", table.comment());
+        if (table.partitionColumn().isPresent()) {
+            writer = writer.partitionedBy(col(table.partitionColumn().get()));
+        }
+        try {
+            writer.create();
+        } catch (TableAlreadyExistsException e) {
+            throw new IllegalStateException("Table " + qualifiedName(table) + " was created by another run at the same time; re-run", e);
+        }
+    }
+
+    private void ensureDatabase() {
         if (output.database() != null) {
             spark.sql("CREATE DATABASE IF NOT EXISTS `" + output.database() + "`");
         }
-        if (byPath()) {
-            writer.save(location(table));
-            if (output.database() != null) {
-                spark.sql("CREATE TABLE IF NOT EXISTS " + qualifiedName(table) + " USING DELTA LOCATION '"
-                        + location(table).replace("'", "\\'") + "'");
-            }
-        } else {
-            writer.saveAsTable(qualifiedName(table));
+    }
+
+    /** Path mode: registers the table under output.database so SQL can query it by name. */
+    private void register(OutputTable table) {
+        if (output.database() != null) {
+            spark.sql("CREATE TABLE IF NOT EXISTS " + qualifiedName(table) + " USING DELTA LOCATION '"
+                    + location(table).replace("'", "\\'") + "'");
         }
     }
 }

@@ -2,7 +2,7 @@ package com.customerhealth.io;
 
 import static org.apache.spark.sql.types.DataTypes.DateType;
 import static org.apache.spark.sql.types.DataTypes.DoubleType;
-import static org.apache.spark.sql.types.DataTypes.IntegerType;
+import static org.apache.spark.sql.types.DataTypes.LongType;
 import static org.apache.spark.sql.types.DataTypes.StringType;
 
 import com.customerhealth.contract.WarehouseContract;
@@ -38,7 +38,7 @@ public final class OutputTables {
             field("size_band", StringType, true, "Company-size band from employee_count (segments.size-bands)."),
             field("csm_owner", StringType, true, "CSM owning the account, from accounts."),
             field("mrr", WarehouseContract.MONEY, false, "MRR on D: sum of the MRR of subscription periods covering D."),
-            field("seats", IntegerType, false, "Licensed seats on D: sum over subscription periods covering D."),
+            field("seats", LongType, false, "Licensed seats on D: sum over subscription periods covering D."),
             field("health_score", DoubleType, true,
                     "Health score 0-100, 2 decimals: weighted mean of the dimension scores that have data; null when no metric has data."),
             field("health_tier", StringType, false, "healthy, needs_attention, at_risk, critical (by the tiers in conf), or no_data when no metric had data."),
@@ -62,7 +62,7 @@ public final class OutputTables {
             schema(SCORE_COLUMNS), Optional.of("score_date"));
 
     public static final OutputTable ACCOUNT_HEALTH_CURRENT = new OutputTable("account_health_current",
-            "Latest health score of every account ever scored: one row per account, merged from each run (newest score_date wins).",
+            "Latest health score of every account: one row per account, always the newest row of account_health_scores (merged each run; a back-fill never overwrites a newer score; a re-run that no longer scores an account falls back to its previous score, or removes it).",
             schema(SCORE_COLUMNS), Optional.empty());
 
     public static final List<OutputTable> ALL = List.of(REJECTED_ROWS, ACCOUNT_HEALTH_SCORES, ACCOUNT_HEALTH_CURRENT);

@@ -29,12 +29,17 @@ public record JobContext(SparkSession spark, AppConfig config, LocalDate runDate
         ValidatedWarehouse warehouse = WarehouseLoader.load(spark, config, runDate, runId, tableNames);
         List<String> validated = warehouse.reports().stream().map(TableReport::table).toList();
         tables.replaceWhere(OutputTables.REJECTED_ROWS, warehouse.rejected(),
-                "run_date = DATE'" + runDate + "' AND " + com.customerhealth.io.DeltaTables.in("table_name", validated));
+                "run_date = DATE'" + runDate + "' AND " + DeltaTables.in("table_name", validated));
         for (TableReport r : warehouse.reports()) {
             out.printf("  input %-21s %,12d rows  %,8d quarantined  %,8d after run date excluded%n",
                     r.table(), r.rows(), r.rejected(), r.excludedAfterRunDate());
         }
-        warehouse.enforceRejectedShare(config.validation().maxRejectedShare(), runDate.toString());
+        try {
+            warehouse.enforceRejectedShare(config.validation().maxRejectedShare(), runDate.toString());
+        } catch (RuntimeException e) {
+            warehouse.release();
+            throw e;
+        }
         return warehouse;
     }
 }

@@ -21,8 +21,12 @@ public final class Pipeline {
         ctx.out().printf("Run %s, run date %s, output %s%n", ctx.runId(), ctx.runDate(),
                 ctx.config().output().path() != null ? ctx.config().output().path() : "database " + ctx.config().output().database());
         ValidatedWarehouse warehouse = ctx.loadWarehouse(tables);
-        for (Job job : jobs) {
-            job.run(ctx, warehouse);
+        try {
+            for (Job job : jobs) {
+                job.run(ctx, warehouse);
+            }
+        } finally {
+            warehouse.release();
         }
     }
 }

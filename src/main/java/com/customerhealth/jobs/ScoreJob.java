@@ -43,9 +43,10 @@ public final class ScoreJob implements Job {
         Dataset<Row> scores = new ScoringPipeline(ctx.config(), model).scores(warehouse, List.of(ctx.runDate()), ctx.runId());
         ctx.tables().replacePartition(OutputTables.ACCOUNT_HEALTH_SCORES, scores, ctx.runDate().toString());
         // The merge reads back the partition just written instead of recomputing the scores.
+        ctx.tables().refreshLatest(OutputTables.ACCOUNT_HEALTH_CURRENT, OutputTables.ACCOUNT_HEALTH_SCORES,
+                "account_id", "score_date", ctx.runDate());
         Dataset<Row> written = ctx.tables().read(OutputTables.ACCOUNT_HEALTH_SCORES)
                 .where(col("score_date").equalTo(lit(Date.valueOf(ctx.runDate()))));
-        ctx.tables().mergeNewest(OutputTables.ACCOUNT_HEALTH_CURRENT, written, List.of("account_id"), "score_date");
 
         Map<String, Long> perTier = new LinkedHashMap<>();
         for (String tier : List.of("healthy", "needs_attention", "at_risk", "critical", "no_data")) {

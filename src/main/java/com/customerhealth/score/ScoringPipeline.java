@@ -27,9 +27,14 @@ public final class ScoringPipeline {
         this.model = model;
     }
 
-    /** Features and unrounded component scores per (account, as_of_date): the input calibration fits on. */
+    /**
+     * Features and unrounded component scores per (account, as_of_date): the input calibration fits on.
+     * The population is every customer on each date whose accounts row passed validation; an account
+     * whose row was quarantined is not scored (rejected_rows says why).
+     */
     public Dataset<Row> components(ValidatedWarehouse warehouse, List<LocalDate> asOfDates) {
-        Dataset<Row> population = Snapshots.customersOn(warehouse.table("subscription_periods"), asOfDates);
+        Dataset<Row> population = Snapshots.customersOn(warehouse.table("subscription_periods"), asOfDates)
+                .join(warehouse.table("accounts").select("account_id"), new String[] {"account_id"}, "inner");
         Dataset<Row> features = new FeatureStep(config).compute(warehouse, population, asOfDates, model.featureRequests());
         return new HealthScorer(model, config.tiers()).componentScores(features);
     }

@@ -29,6 +29,7 @@ import java.util.stream.Collectors;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.storage.StorageLevel;
 import org.apache.spark.sql.types.BooleanType;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DateType;
@@ -49,11 +50,13 @@ import org.apache.spark.sql.types.TimestampType;
  */
 public final class InputValidator {
     private final AppConfig.Validation settings;
+    private final boolean persist;
     private final LocalDate runDate;
     private final String runId;
 
     public InputValidator(AppConfig config, LocalDate runDate, String runId) {
         this.settings = config.validation();
+        this.persist = config.persistInputs();
         this.runDate = runDate;
         this.runId = runId;
     }
@@ -66,7 +69,6 @@ public final class InputValidator {
      */
     public Validated validate(TableSpec spec, Dataset<Row> contractNamed, Dataset<Row> knownAccountIds) {
         Dataset<Row> typed = typed(spec, contractNamed);
-        checkKeys(spec, typed);
 
         List<RowRule> rules = new ArrayList<>();
         for (ColumnSpec c : spec.columns()) {
@@ -95,7 +97,12 @@ public final class InputValidator {
         Dataset<Row> checked = typed
                 .withColumn("_violations", array_compact(array(checks)))
                 .withColumn("_excluded", excluded);
+        if (persist) {
+            // One read of the source: the key check fills the cache, the counts, rejected rows and clean rows reuse it.
+            checked = checked.persist(StorageLevel.MEMORY_AND_DISK());
+        }
 
+        checkKeys(spec, checked);
         TableReport report = report(spec, checked);
 
         Column firstViolation = try_element_at(col("_violations"), lit(1));
@@ -112,11 +119,11 @@ public final class InputValidator {
         Dataset<Row> clean = checked
                 .where(col("_excluded").equalTo(false).and(size(col("_violations")).equalTo(0)))
                 .select(spec.columnNames().stream().map(c -> col(c)).toArray(Column[]::new));
-        return new Validated(clean, OutputTables.REJECTED_ROWS.conform(rejected), report);
+        return new Validated(clean, OutputTables.REJECTED_ROWS.conform(rejected), report, persist ? checked : null);
     }
 
-    /** A validated table: clean rows, quarantined rows, and the counts. */
-    public record Validated(Dataset<Row> clean, Dataset<Row> rejected, TableReport report) {
+    /** A validated table: clean rows, quarantined rows, the counts, and the persisted frame (or null) to release. */
+    public record Validated(Dataset<Row> clean, Dataset<Row> rejected, TableReport report, Dataset<Row> persisted) {
     }
 
     /** Casts each column to its contract type, keeping the source row as {@code _src}. */

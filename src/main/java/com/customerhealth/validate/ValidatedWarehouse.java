@@ -11,9 +11,15 @@ import org.apache.spark.sql.Row;
 
 /**
  * The warehouse after validation: clean, typed tables under contract names, the quarantined rows
- * of every table (rejected_rows schema), and one report per table.
+ * of every table (rejected_rows schema), one report per table, and the persisted frames to release.
  */
-public record ValidatedWarehouse(Map<String, Dataset<Row>> clean, Dataset<Row> rejected, List<TableReport> reports) {
+public record ValidatedWarehouse(Map<String, Dataset<Row>> clean, Dataset<Row> rejected, List<TableReport> reports,
+                                 List<Dataset<Row>> persisted) {
+
+    /** Frees the persisted inputs; call when the jobs of a run are done. */
+    public void release() {
+        persisted.forEach(Dataset::unpersist);
+    }
 
     /** A clean table; fails when a required table was not loaded. */
     public Dataset<Row> table(String name) {

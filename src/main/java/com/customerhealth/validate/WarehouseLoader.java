@@ -1,5 +1,6 @@
 package com.customerhealth.validate;
 
+import com.customerhealth.JobFailure;
 import com.customerhealth.config.AppConfig;
 import com.customerhealth.contract.TableSpec;
 import com.customerhealth.contract.WarehouseContract;
@@ -14,6 +15,7 @@ import java.util.Optional;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.storage.StorageLevel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,24 +51,46 @@ public final class WarehouseLoader {
 
         Map<String, Dataset<Row>> clean = new LinkedHashMap<>();
         List<TableReport> reports = new ArrayList<>();
+        List<Dataset<Row>> persisted = new ArrayList<>();
         Dataset<Row> rejected = null;
-        InputValidator.Validated accounts = validator.validate(WarehouseContract.ACCOUNTS, raw.get("accounts"), null);
         // Children are checked against every account id in the source, quarantined accounts included:
-        // an account quarantined for a bad employee count does not also orphan its usage rows.
+        // an account quarantined for a bad employee count does not also orphan its usage rows (the
+        // account itself is not scored).
         Dataset<Row> knownIds = raw.get("accounts").select("account_id").where("account_id IS NOT NULL").distinct();
+        if (config.persistInputs()) {
+            knownIds = knownIds.persist(StorageLevel.MEMORY_AND_DISK());
+            persisted.add(knownIds);
+        }
         for (TableSpec spec : specs) {
             if (!raw.containsKey(spec.name())) {
                 continue;
             }
-            InputValidator.Validated v = spec.name().equals("accounts") ? accounts
-                    : validator.validate(spec, raw.get(spec.name()), knownIds);
+            InputValidator.Validated v = validate(validator, spec, raw.get(spec.name()),
+                    spec.name().equals("accounts") ? null : knownIds, config);
             clean.put(spec.name(), v.clean());
             reports.add(v.report());
+            if (v.persisted() != null) {
+                persisted.add(v.persisted());
+            }
             rejected = rejected == null ? v.rejected() : rejected.unionByName(v.rejected());
             TableReport r = v.report();
             LOG.info("Validated {}: {} rows, {} quarantined {}, {} after the run date excluded",
                     r.table(), r.rows(), r.rejected(), r.rejectedByRule(), r.excludedAfterRunDate());
         }
-        return new ValidatedWarehouse(clean, rejected, reports);
+        return new ValidatedWarehouse(clean, rejected, reports, persisted);
+    }
+
+    /** Validates one table; a source that fails while being read (a corrupt file, a lost connection) exits 3 naming it. */
+    private static InputValidator.Validated validate(InputValidator validator, TableSpec spec, Dataset<Row> raw,
+                                                     Dataset<Row> knownIds, AppConfig config) {
+        try {
+            return validator.validate(spec, raw, knownIds);
+        } catch (JobFailure e) {
+            throw e;
+        } catch (Exception e) { // Spark rethrows read failures, checked or not, from its actions
+            throw new JobFailure(JobFailure.BAD_INPUT, "Table " + spec.name() + " failed while being read from "
+                    + config.source(spec.name()).describe() + ": " + JobFailure.firstLine(e) + ". Check the source data and input.tables."
+                    + spec.name() + ".", e.toString(), e);
+        }
     }
 }
