@@ -67,11 +67,14 @@ class PointInTimeTest {
         LocalDate may = LocalDate.of(2024, 5, 31);
         LocalDate march = LocalDate.of(2024, 3, 15);
 
-        List<Row> together = sorted(score(cfg, List.of(march, may, D)));
+        ValidatedWarehouse w = WarehouseLoader.load(spark, cfg, D, "pit", ALL_TABLES);
+        ScoringPipeline pipeline = new ScoringPipeline(cfg, cfg.model());
+        List<Row> together = sorted(pipeline.scores(w, List.of(march, may, D), "pit"));
         List<Row> oneByOne = new java.util.ArrayList<>();
         for (LocalDate d : List.of(march, may, D)) {
-            oneByOne.addAll(sorted(score(cfg, List.of(d))));
+            oneByOne.addAll(sorted(pipeline.scores(w, List.of(d), "pit")));
         }
+        w.release();
         assertThat(together).isEqualTo(oneByOne);
         // A4 was a customer in March (period until 2024-03-31), not in May: snapshots follow the periods.
         assertThat(together.stream().filter(r -> r.getAs("account_id").equals("A4")).count()).isEqualTo(1);
