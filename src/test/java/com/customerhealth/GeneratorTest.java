@@ -93,6 +93,15 @@ class GeneratorTest {
 
         assertThat(digests(b)).isEqualTo(digests(a));
         assertThat(digests(c).get("usage_daily/part-00000.csv")).isNotEqualTo(digests(a).get("usage_daily/part-00000.csv"));
+
+        // The CSV warehouse reads back through the text-parsing path with nothing quarantined, and scores.
+        AppConfig csv = AppConfig.load(null, Map.of("input.root", a.toString(), "input.format", "csv"));
+        ValidatedWarehouse w = WarehouseLoader.load(spark, csv, END, "csv", ALL_TABLES);
+        assertThat(w.reports()).allSatisfy(r -> assertThat(r.rejected()).as(r.table() + " " + r.rejectedByRule()).isZero());
+        assertThat(w.table("csm_assessments").schema().apply("referenceable").dataType())
+                .isEqualTo(org.apache.spark.sql.types.DataTypes.BooleanType);
+        assertThat(new ScoringPipeline(csv, csv.model()).scores(w, List.of(END), "csv").count()).isPositive();
+        w.release();
     }
 
     @Test
