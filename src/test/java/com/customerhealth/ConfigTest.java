@@ -116,6 +116,10 @@ class ConfigTest {
                 "seat_utilisation.scale: max must be above min");
         failsWith(Map.of("models.template-25-25-50.dimensions.usage.metrics.seat_utilisation.weight", "-2"), "weight = -2.0 must be above 0");
         failsWith(Map.of("models.template-25-25-50.dimensions.value.weight", "0"), "dimensions.value.weight = 0.0 must be above 0");
+        failsWith(Map.of("cohorts.cohort-grain", "week"), "cohorts.cohort-grain = week");
+        failsWith(Map.of("cohorts.gross-margin", "1.5"), "cohorts.gross-margin = 1.5");
+        failsWith(Map.of("cohorts.lapse-churn-type", "sometimes"), "cohorts.lapse-churn-type = sometimes");
+        failsWith(Map.of("cohorts.horizon-days", "0"), "horizon-days must be above 0");
         failsWith(Map.of("validation.max-rejected-share", "2"), "max-rejected-share = 2.0 must be between 0 and 1");
     }
 

@@ -156,6 +156,24 @@ public final class FixtureWarehouse {
         return f;
     }
 
+    /**
+     * Seven accounts onboarded 2024-01-01 whose MRR history covers every movement, January to June
+     * 2024 (MrrMovementsTest and CohortMetricsTest work it by hand).
+     */
+    public static FixtureWarehouse mrrHistory() {
+        FixtureWarehouse f = new FixtureWarehouse();
+        for (String id : List.of("N1", "E1", "C1", "X1", "R1", "Z1", "Z2")) {
+            f.account(id, "2024-01-01", 50, null);
+        }
+        return f.period("N1", "2024-01-15", null, 100, 1)
+                .period("E1", "2024-01-01", "2024-02-29", 100, 2).period("E1", "2024-03-01", null, 150, 3)
+                .period("C1", "2024-01-01", "2024-03-31", 200, 4).period("C1", "2024-04-01", null, 120, 4)
+                .period("X1", "2024-01-01", "2024-04-10", 300, 6).churn("X1", "2024-04-11", "involuntary")
+                .period("R1", "2024-01-01", "2024-02-15", 50, 1).period("R1", "2024-04-01", null, 60, 1)
+                .period("Z1", "2024-01-01", "2024-04-30", 80, 5).period("Z1", "2024-05-01", null, 0, 0)
+                .period("Z2", "2024-01-01", "2024-04-30", 80, 5).period("Z2", "2024-05-01", null, 40, 0);
+    }
+
     /** Rows dated after D for every table: they must change nothing scored for D. */
     public FixtureWarehouse withRowsAfterD() {
         usage("A1", "2024-07-01", "2024-07-31", 1, 1);

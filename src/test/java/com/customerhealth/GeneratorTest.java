@@ -160,4 +160,24 @@ class GeneratorTest {
         assertThat(leavers).as("mean score of churners vs stayers").isLessThan(stayers - 5);
         scores.unpersist();
     }
+
+    @Test
+    void theMrrIdentityHoldsOnTheSampleForEveryAccountMonthAndRollUp() {
+        List<LocalDate> months = com.customerhealth.cohorts.MrrMovements.monthEnds(END.minusMonths(36), END);
+        Dataset<Row> periods = sample.table("subscription_periods");
+        Dataset<Row> movements = com.customerhealth.cohorts.CohortMetrics.movementsTable(
+                com.customerhealth.cohorts.MrrMovements.movements(periods, sample.optionalTable("churn_events").orElseThrow(), months, "voluntary"),
+                com.customerhealth.cohorts.CohortMetrics.segments(sample.table("accounts"), sampleConfig),
+                com.customerhealth.cohorts.CohortMetrics.renewals(periods, 1)).cache();
+        String identity = "mrr_begin + new_mrr + expansion_mrr + reactivation_mrr - contraction_mrr - churned_mrr <> mrr_end";
+
+        assertThat(movements.where(identity).count()).isZero();
+        Dataset<Row> revenue = com.customerhealth.cohorts.CohortMetrics.revenueMetrics(movements, sampleConfig.cohorts());
+        assertThat(revenue.where(identity).count()).isZero();
+        assertThat(revenue.where("grouping = 'overall'").count()).isEqualTo(36);
+        // Every movement type occurs in the sample, reactivations (win-backs) included.
+        assertThat(movements.select("movement").distinct().collectAsList()).extracting(r -> r.getString(0))
+                .contains("new", "expansion", "contraction", "churn", "reactivation", "none");
+        movements.unpersist();
+    }
 }

@@ -62,10 +62,14 @@ class ScoreJobCliTest {
     void runWritesEveryTableAndPrintsTheTierSummary() {
         assertThat(cli(job("run", "2024-06-30"))).as(err).isZero();
 
-        assertThat(out).contains("3 customer accounts scored", "healthy", "at_risk", "account_health_scores");
-        assertThat(table("account_health_scores").count()).isEqualTo(3);
+        assertThat(out).contains("3 customer accounts scored", "healthy", "at_risk", "account_health_scores", "cohorts 2024-06-30");
+        assertThat(table("account_health_scores").where("score_date = DATE'2024-06-30'").count()).isEqualTo(3);
+        // cohorts then scored D - 90 days for health_tier_churn: A1, A2, A3 were customers on 2024-04-01.
+        assertThat(table("account_health_scores").where("score_date = DATE'2024-04-01'").count()).isEqualTo(3);
         assertThat(table("account_health_current").count()).isEqualTo(3);
+        assertThat(table("account_health_current").where("score_date = DATE'2024-06-30'").count()).isEqualTo(3);
         assertThat(table("rejected_rows").count()).isZero();
+        assertThat(table("health_tier_churn").count()).isPositive();
         assertThat(table("account_health_scores").select("run_id").distinct().first().getString(0)).isEqualTo("run-2024-06-30");
         // Column comments travel with the Delta schema.
         assertThat(table("account_health_scores").schema().apply("health_score").getComment().get()).contains("0-100");
@@ -176,6 +180,36 @@ class ScoreJobCliTest {
         assertThat(spark.table("health_managed_test.account_health_current").count()).isEqualTo(3);
         assertThat(spark.table("health_managed_test.rejected_rows").count()).isZero();
         assertThat(Files.exists(Path.of(fixture.output().path()))).isFalse();
+    }
+
+    @Test
+    void cohortsWritesItsTablesScoresTheHorizonStartWithTheScoringCodeAndReRunsIdentically() {
+        String[] cohorts = job("cohorts", "2024-06-30", "--set", "cohorts.horizon-days=30");
+        assertThat(cli(cohorts)).as(err).isZero();
+        assertThat(out).contains("cohorts 2024-06-30: months through 2024-06-30", "health_tier_churn");
+        // No scores existed for 2024-05-31: the job wrote them with the scoring code.
+        assertThat(table("account_health_scores").select("score_date").distinct().collectAsList())
+                .extracting(r -> r.getDate(0).toString()).containsExactly("2024-05-31");
+        List<String> names = List.of("mrr_movements", "revenue_metrics_monthly", "cohort_churn", "cohort_retention", "health_tier_churn");
+        Map<String, List<Row>> first = new java.util.HashMap<>();
+        for (String name : names) {
+            first.put(name, sortedJson(table(name)));
+            assertThat(first.get(name)).as(name).isNotEmpty();
+        }
+        Row overall = table("health_tier_churn").where("grouping = 'overall'").first();
+        assertThat((Long) overall.getAs("accounts")).isEqualTo(3);  // A1, A2, A3 were customers on 2024-05-31
+        assertThat((Long) overall.getAs("churned")).isZero();
+
+        assertThat(cli(cohorts)).as(err).isZero();
+
+        for (String name : names) {
+            assertThat(sortedJson(table(name))).as(name).isEqualTo(first.get(name));
+        }
+    }
+
+    /** Rows as JSON strings, sorted: comparable also when they hold maps. */
+    private static List<Row> sortedJson(Dataset<Row> df) {
+        return df.selectExpr("to_json(struct(*)) AS j").orderBy("j").collectAsList();
     }
 
     @Test

@@ -3,6 +3,7 @@ package com.customerhealth.cli;
 import com.customerhealth.JobFailure;
 import com.customerhealth.config.AppConfig;
 import com.customerhealth.generate.WarehouseGenerator;
+import com.customerhealth.jobs.CohortsJob;
 import com.customerhealth.jobs.Job;
 import com.customerhealth.jobs.JobContext;
 import com.customerhealth.jobs.Pipeline;
@@ -26,7 +27,7 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "customer-health", mixinStandardHelpOptions = true, version = "customer-health-jobs 0.1.0",
         description = "Customer-health Spark jobs: validate the warehouse, score account health into Delta tables.",
-        subcommands = {HealthJobs.Score.class, HealthJobs.Run.class, HealthJobs.Generate.class})
+        subcommands = {HealthJobs.Score.class, HealthJobs.Cohorts.class, HealthJobs.Run.class, HealthJobs.Generate.class})
 public final class HealthJobs implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -70,7 +71,7 @@ public final class HealthJobs implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "Missing command: use score, run or generate.");
+        throw new CommandLine.ParameterException(spec.commandLine(), "Missing command: use score, cohorts, run or generate.");
     }
 
     /** Runs jobs with a SparkSession, config and context. */
@@ -107,8 +108,18 @@ public final class HealthJobs implements Runnable {
         }
     }
 
+    @Command(name = "cohorts", mixinStandardHelpOptions = true,
+            description = "MRR movements, revenue metrics, cohort churn and retention up to the last complete month, "
+                    + "and churn by health tier of the scores at --run-date minus cohorts.horizon-days.")
+    static final class Cohorts extends JobCommand {
+        @Override
+        List<Job> jobs() {
+            return List.of(new CohortsJob());
+        }
+    }
+
     @Command(name = "run", mixinStandardHelpOptions = true,
-            description = "Run the whole pipeline for --run-date, in order: score.")
+            description = "Run the whole pipeline for --run-date, in order: score, cohorts.")
     static final class Run extends JobCommand {
         @Override
         List<Job> jobs() {

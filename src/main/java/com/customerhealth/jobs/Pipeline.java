@@ -7,9 +7,9 @@ import java.util.TreeSet;
 
 /** Runs jobs in order over one validated read of the warehouse. {@code run} is every job, in pipeline order. */
 public final class Pipeline {
-    /** The whole pipeline, in order. Later issues add cohorts and calibrate here. */
+    /** The whole pipeline, in order: score, then cohorts. The calibration issue adds calibrate here. */
     public static List<Job> all() {
-        return List.of(new ScoreJob());
+        return List.of(new ScoreJob(), new CohortsJob());
     }
 
     private Pipeline() {

@@ -9,6 +9,7 @@ import com.customerhealth.io.OutputTables;
 import com.customerhealth.score.ScoringPipeline;
 import com.customerhealth.validate.ValidatedWarehouse;
 import java.sql.Date;
+import java.time.LocalDate;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -28,6 +29,19 @@ public final class ScoreJob implements Job {
         return "score";
     }
 
+    /**
+     * Scores every customer on {@code date}, replaces that date's partition of account_health_scores,
+     * refreshes account_health_current, and returns the rows written (read back from Delta). Shared by
+     * every job that needs scores for a date.
+     */
+    public static Dataset<Row> scoreAndWrite(JobContext ctx, ValidatedWarehouse warehouse, LocalDate date) {
+        Dataset<Row> scores = new ScoringPipeline(ctx.config(), ctx.config().model()).scores(warehouse, List.of(date), ctx.runId());
+        ctx.tables().replacePartition(OutputTables.ACCOUNT_HEALTH_SCORES, scores, date.toString());
+        // The merge reads back the partition just written instead of recomputing the scores.
+        ctx.tables().refreshLatest(OutputTables.ACCOUNT_HEALTH_CURRENT, OutputTables.ACCOUNT_HEALTH_SCORES, "account_id", "score_date", date);
+        return ctx.tables().read(OutputTables.ACCOUNT_HEALTH_SCORES).where(col("score_date").equalTo(lit(Date.valueOf(date))));
+    }
+
     @Override
     public Set<String> inputTables(JobContext ctx) {
         Set<String> tables = new TreeSet<>(Set.of("accounts", "subscription_periods"));
@@ -40,14 +54,7 @@ public final class ScoreJob implements Job {
     @Override
     public void run(JobContext ctx, ValidatedWarehouse warehouse) {
         HealthModel model = ctx.config().model();
-        Dataset<Row> scores = new ScoringPipeline(ctx.config(), model).scores(warehouse, List.of(ctx.runDate()), ctx.runId());
-        ctx.tables().replacePartition(OutputTables.ACCOUNT_HEALTH_SCORES, scores, ctx.runDate().toString());
-        // The merge reads back the partition just written instead of recomputing the scores.
-        ctx.tables().refreshLatest(OutputTables.ACCOUNT_HEALTH_CURRENT, OutputTables.ACCOUNT_HEALTH_SCORES,
-                "account_id", "score_date", ctx.runDate());
-        Dataset<Row> written = ctx.tables().read(OutputTables.ACCOUNT_HEALTH_SCORES)
-                .where(col("score_date").equalTo(lit(Date.valueOf(ctx.runDate()))));
-
+        Dataset<Row> written = scoreAndWrite(ctx, warehouse, ctx.runDate());
         Map<String, Long> perTier = new LinkedHashMap<>();
         for (String tier : List.of("healthy", "needs_attention", "at_risk", "critical", "no_data")) {
             perTier.put(tier, 0L);

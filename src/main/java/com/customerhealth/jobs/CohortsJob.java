@@ -1,0 +1,140 @@
+package com.customerhealth.jobs;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.min;
+
+import com.customerhealth.cohorts.CohortMetrics;
+import com.customerhealth.cohorts.MrrMovements;
+import com.customerhealth.config.AppConfig;
+import com.customerhealth.features.Snapshots;
+import com.customerhealth.io.DeltaTables;
+import com.customerhealth.io.OutputTables;
+import com.customerhealth.validate.ValidatedWarehouse;
+import java.sql.Date;
+import java.time.LocalDate;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.TreeSet;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+
+/**
+ * {@code cohorts --run-date D}: MRR movements, monthly revenue metrics, cohort churn and retention
+ * up to the last complete month end on or before D (partition {@code as_of_month}), and churn by
+ * health tier for the accounts scored at D - horizon ({@code health_tier_churn}, partition D).
+ */
+public final class CohortsJob implements Job {
+
+    @Override
+    public String name() {
+        return "cohorts";
+    }
+
+    @Override
+    public Set<String> inputTables(JobContext ctx) {
+        Set<String> tables = new TreeSet<>(new ScoreJob().inputTables(ctx)); // scores at D - horizon may be needed
+        tables.add("churn_events");
+        return tables;
+    }
+
+    @Override
+    public void run(JobContext ctx, ValidatedWarehouse warehouse) {
+        AppConfig.Cohorts cfg = ctx.config().cohorts();
+        DeltaTables tables = ctx.tables();
+        Dataset<Row> periods = warehouse.table("subscription_periods");
+        Dataset<Row> churnEvents = warehouse.optionalTable("churn_events").orElse(null);
+        Dataset<Row> segments = CohortMetrics.segments(warehouse.table("accounts"), ctx.config());
+        LocalDate asOfMonth = MrrMovements.lastMonthEnd(ctx.runDate());
+        Date first = periods.agg(min("start_date")).first().getDate(0); // one value
+        List<LocalDate> monthEnds = first == null ? List.of() : MrrMovements.monthEnds(first.toLocalDate(), ctx.runDate());
+        if (monthEnds.isEmpty()) {
+            ctx.out().printf("cohorts %s: no complete month of subscriptions yet, nothing to compute%n", ctx.runDate());
+            return;
+        }
+
+        Dataset<Row> movements = CohortMetrics.movementsTable(
+                        MrrMovements.movements(periods, churnEvents, monthEnds, cfg.lapseChurnType()), segments,
+                        CohortMetrics.renewals(periods, cfg.renewalGraceDays()))
+                .withColumn("as_of_month", lit(Date.valueOf(asOfMonth)))
+                .withColumn("run_id", lit(ctx.runId()));
+        tables.replacePartition(OutputTables.MRR_MOVEMENTS, movements, asOfMonth.toString());
+        // The roll-ups read the movements back from Delta rather than recomputing them.
+        Dataset<Row> written = tables.read(OutputTables.MRR_MOVEMENTS).where(col("as_of_month").equalTo(lit(Date.valueOf(asOfMonth))));
+
+        Dataset<Row> revenue = CohortMetrics.revenueMetrics(written, cfg);
+        tables.replacePartition(OutputTables.REVENUE_METRICS_MONTHLY, stamp(revenue, asOfMonth, ctx), asOfMonth.toString());
+
+        LocalDate periodStart = asOfMonth.withDayOfMonth(1).minusMonths(cfg.periodMonths()).plusMonths(1).minusDays(1);
+        Dataset<Row> churn = CohortMetrics.cohortChurn(written, segments, periodStart, asOfMonth, cfg);
+        tables.replacePartition(OutputTables.COHORT_CHURN, stamp(churn, asOfMonth, ctx), asOfMonth.toString());
+
+        Dataset<Row> retention = CohortMetrics.retention(written, segments, asOfMonth, cfg);
+        tables.replacePartition(OutputTables.COHORT_RETENTION, stamp(retention, asOfMonth, ctx), asOfMonth.toString());
+
+        tierChurn(ctx, warehouse, cfg);
+        summarise(ctx, asOfMonth, periodStart);
+    }
+
+    private static Dataset<Row> stamp(Dataset<Row> rows, LocalDate asOfMonth, JobContext ctx) {
+        return rows.withColumn("as_of_month", lit(Date.valueOf(asOfMonth))).withColumn("run_id", lit(ctx.runId()));
+    }
+
+    /**
+     * health_tier_churn for D: the scores at D - horizon (written first, by the scoring code, when
+     * account_health_scores has none for that date), each flagged churned when the account has a
+     * churn event in (D - horizon, D] or is no longer a customer on D.
+     */
+    private static void tierChurn(JobContext ctx, ValidatedWarehouse warehouse, AppConfig.Cohorts cfg) {
+        LocalDate scoredAt = ctx.runDate().minusDays(cfg.horizonDays());
+        Dataset<Row> scores = ctx.tables().exists(OutputTables.ACCOUNT_HEALTH_SCORES)
+                ? ctx.tables().read(OutputTables.ACCOUNT_HEALTH_SCORES).where(col("score_date").equalTo(lit(Date.valueOf(scoredAt))))
+                : null;
+        if (scores == null || scores.isEmpty()) {
+            scores = ScoreJob.scoreAndWrite(ctx, warehouse, scoredAt);
+        }
+        Dataset<Row> stillCustomers = Snapshots.customersOn(warehouse.table("subscription_periods"), List.of(ctx.runDate()))
+                .select(col("account_id"), lit(true).as("_customer_on_d"));
+        Dataset<Row> withChurn = scores.join(stillCustomers, new String[] {"account_id"}, "left");
+        if (warehouse.optionalTable("churn_events").isPresent()) {
+            Dataset<Row> events = warehouse.optionalTable("churn_events").get()
+                    .where(col("churned_at").gt(lit(Date.valueOf(scoredAt))).and(col("churned_at").leq(lit(Date.valueOf(ctx.runDate())))))
+                    .select(col("account_id")).distinct().withColumn("_event", lit(true));
+            withChurn = withChurn.join(events, new String[] {"account_id"}, "left");
+        } else {
+            withChurn = withChurn.withColumn("_event", lit(null).cast("boolean"));
+        }
+        withChurn = withChurn.withColumn("churned", col("_event").isNotNull().or(col("_customer_on_d").isNull()));
+        Dataset<Row> rows = CohortMetrics.tierChurn(withChurn)
+                .withColumn("as_of_date", lit(Date.valueOf(ctx.runDate())))
+                .withColumn("scored_at", lit(Date.valueOf(scoredAt)))
+                .withColumn("horizon_days", lit(cfg.horizonDays()))
+                .withColumn("run_id", lit(ctx.runId()));
+        ctx.tables().replacePartition(OutputTables.HEALTH_TIER_CHURN, rows, ctx.runDate().toString());
+    }
+
+    /** A few lines for the log: the overall trailing churn and the tier table (at most a dozen rows). */
+    private static void summarise(JobContext ctx, LocalDate asOfMonth, LocalDate periodStart) {
+        Row overall = ctx.tables().read(OutputTables.COHORT_CHURN)
+                .where(col("as_of_month").equalTo(lit(Date.valueOf(asOfMonth))).and(col("grouping").equalTo("overall"))).first();
+        ctx.out().printf(Locale.ROOT, "cohorts %s: months through %s; %s to %s: %d of %d customers churned (%.1f%%), GRR %.1f%%, NRR %.1f%%%n",
+                ctx.runDate(), asOfMonth, periodStart, asOfMonth, overall.<Long>getAs("churned"), overall.<Long>getAs("customers_start"),
+                pct(overall.getAs("logo_churn_rate")), pct(overall.getAs("grr")), pct(overall.getAs("nrr")));
+        ctx.out().println("  churn within the horizon by tier of the score at its start:");
+        for (Row r : ctx.tables().read(OutputTables.HEALTH_TIER_CHURN)
+                .where(col("as_of_date").equalTo(lit(Date.valueOf(ctx.runDate()))).and(col("grouping").isin("tier", "overall")))
+                .orderBy("mean_score").collectAsList()) {
+            ctx.out().printf(Locale.ROOT, "  %-16s %,6d accounts  %,5d churned  %5.1f%%%n", r.<String>getAs("bucket"),
+                    r.<Long>getAs("accounts"), r.<Long>getAs("churned"), pct(r.getAs("churn_rate")));
+        }
+        for (var t : List.of(OutputTables.MRR_MOVEMENTS, OutputTables.REVENUE_METRICS_MONTHLY, OutputTables.COHORT_CHURN,
+                OutputTables.COHORT_RETENTION, OutputTables.HEALTH_TIER_CHURN)) {
+            ctx.out().printf("  table: %s%n", ctx.tables().describe(t));
+        }
+    }
+
+    private static double pct(Object ratio) {
+        return ratio == null ? Double.NaN : 100 * ((Number) ratio).doubleValue();
+    }
+}
