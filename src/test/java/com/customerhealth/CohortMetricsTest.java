@@ -184,4 +184,21 @@ class CohortMetricsTest {
         double[] wilson = Wilson.interval(3, 5);
         assertThat(d(overall, "churn_ci_low")).isCloseTo(wilson[0], within(1e-12));
     }
+
+    @Test
+    void anAccountWhoseAccountsRowIsQuarantinedIsLeftOutOfTheCohortTables() {
+        AppConfig bad = FixtureWarehouse.mrrHistory().without("accounts", "Z2").account("Z2", "2024-01-01", -1, null)
+                .writeAndConfigure(spark, Map.of("validation.max-rejected-share", "1.0"));
+        ValidatedWarehouse w = WarehouseLoader.load(spark, bad, RUN, "cohorts", List.of("accounts", "subscription_periods", "churn_events"));
+        Dataset<Row> periods = w.table("subscription_periods");
+        Dataset<Row> movements = CohortMetrics.movementsTable(
+                MrrMovements.movements(periods, w.optionalTable("churn_events").orElse(null),
+                        MrrMovements.monthEnds(LocalDate.of(2024, 1, 1), RUN), "voluntary"),
+                CohortMetrics.segments(w.table("accounts"), bad), CohortMetrics.renewals(periods, 1));
+
+        assertThat(movements.select("account_id").distinct().count()).isEqualTo(6);
+        assertThat(movements.where("account_id = 'Z2'").count()).isZero();
+        assertThat(movements.where("industry IS NULL").count()).isZero();
+        w.release();
+    }
 }

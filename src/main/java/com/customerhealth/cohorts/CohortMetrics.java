@@ -66,13 +66,16 @@ public final class CohortMetrics {
                 .agg(count(lit(1)).as("periods_due"), count_if(col("_renewed")).as("periods_renewed"));
     }
 
-    /** The mrr_movements table: the movement grid with segments, the 12-month base and renewals. */
+    /**
+     * The mrr_movements table: the movement grid with segments, the 12-month base and renewals. Accounts
+     * whose accounts row was quarantined have no segments and are left out, as they are of the scores.
+     */
     public static Dataset<Row> movementsTable(Dataset<Row> movements, Dataset<Row> segments, Dataset<Row> renewals) {
         Column zero = lit(0).cast(WarehouseContract.MONEY);
         return movements
                 .withColumn("mrr_12m_before", coalesce(org.apache.spark.sql.functions.lag("mrr_end", 12)
                         .over(Window.partitionBy("account_id").orderBy("month_end")), zero))
-                .join(segments.drop("onboarded_at"), new String[] {"account_id"}, "left")
+                .join(segments.drop("onboarded_at"), new String[] {"account_id"}, "inner")
                 .join(renewals, new String[] {"account_id", "month_end"}, "left")
                 .withColumn("periods_due", coalesce(col("periods_due"), lit(0L)))
                 .withColumn("periods_renewed", coalesce(col("periods_renewed"), lit(0L)));
