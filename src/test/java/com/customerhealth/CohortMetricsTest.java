@@ -43,7 +43,7 @@ class CohortMetricsTest {
         table = CohortMetrics.movementsTable(
                 MrrMovements.movements(periods, w.optionalTable("churn_events").orElse(null),
                         MrrMovements.monthEnds(LocalDate.of(2024, 1, 1), RUN), "voluntary"),
-                segments, CohortMetrics.renewals(periods, 1)).cache();
+                segments, CohortMetrics.renewals(periods, 0, RUN)).cache();
     }
 
     private static Row only(Dataset<Row> rows) {
@@ -156,7 +156,8 @@ class CohortMetricsTest {
     /**
      * Five accounts: 85 healthy retained, 75 healthy churned, 45 at_risk churned, 40 at_risk retained,
      * 20 critical churned. Tiers: healthy 1/2, at_risk 1/2, critical 1/1. Bands: 80-90 0/1, 70-80 1/1,
-     * 40-50 1/2, 20-30 1/1. Overall 3/5; mean churned (75 + 45 + 20)/3, retained (85 + 40)/2 = 62.5.
+     * 40-50 1/2, 20-30 1/1. Overall 3/5; mean churned (75 + 45 + 20)/3 = 46.6667 (means are rounded to
+     * 4 decimals), retained (85 + 40)/2 = 62.5.
      */
     @Test
     void tierChurnCountsAndMeans() {
@@ -179,7 +180,7 @@ class CohortMetricsTest {
                 .containsExactly("20-30:1/1", "40-50:1/2", "70-80:1/1", "80-90:0/1");
         Row overall = only(t.where("grouping = 'overall'"));
         assertThat(d(overall, "churn_rate")).isEqualTo(0.6);
-        assertThat(d(overall, "mean_score_churned")).isCloseTo(140 / 3.0, within(1e-12));
+        assertThat(d(overall, "mean_score_churned")).isEqualTo(46.6667); // 140 / 3, rounded to 4 decimals
         assertThat(d(overall, "mean_score_retained")).isEqualTo(62.5);
         double[] wilson = Wilson.interval(3, 5);
         assertThat(d(overall, "churn_ci_low")).isCloseTo(wilson[0], within(1e-12));
@@ -194,11 +195,51 @@ class CohortMetricsTest {
         Dataset<Row> movements = CohortMetrics.movementsTable(
                 MrrMovements.movements(periods, w.optionalTable("churn_events").orElse(null),
                         MrrMovements.monthEnds(LocalDate.of(2024, 1, 1), RUN), "voluntary"),
-                CohortMetrics.segments(w.table("accounts"), bad), CohortMetrics.renewals(periods, 1));
+                CohortMetrics.segments(w.table("accounts"), bad), CohortMetrics.renewals(periods, 0, RUN));
 
         assertThat(movements.select("account_id").distinct().count()).isEqualTo(6);
         assertThat(movements.where("account_id = 'Z2'").count()).isZero();
         assertThat(movements.where("industry IS NULL").count()).isZero();
+        w.release();
+    }
+
+    /**
+     * As of 2024-04-30 only X1's period (ended Apr 10) has a closed renewal window in April; Z1's and
+     * Z2's end on Apr 30 and wait for May (the day after is past as_of_month). With 50 days of grace,
+     * R1's February end is renewed by its April restart; with none it is not.
+     */
+    @Test
+    void renewalsCountOnlyClosedWindowsAndHonourTheGrace() {
+        ValidatedWarehouse w = WarehouseLoader.load(spark, cfg, RUN, "cohorts", List.of("accounts", "subscription_periods"));
+        Dataset<Row> periods = w.table("subscription_periods");
+        Row april = only(CohortMetrics.renewals(periods, 0, LocalDate.of(2024, 4, 30)).where("month_end = DATE'2024-04-30'"));
+        assertThat((Long) april.getAs("periods_due")).isEqualTo(1);
+        assertThat((Long) april.getAs("periods_renewed")).isZero();
+
+        Dataset<Row> graceful = CohortMetrics.renewals(periods, 50, RUN).where("month_end = DATE'2024-02-29'")
+                .groupBy().sum("periods_due", "periods_renewed");
+        assertThat(only(graceful).getLong(0)).isEqualTo(2);
+        assertThat(only(graceful).getLong(1)).isEqualTo(2);
+        w.release();
+    }
+
+    @Test
+    void aPaidPeriodTooShortToCoverAMonthEndStillComesDue() {
+        AppConfig shortCfg = new FixtureWarehouse().account("S1", "2024-03-01", 10, null)
+                .period("S1", "2024-03-05", "2024-03-25", 30, 1)
+                .writeAndConfigure(spark, Map.of());
+        ValidatedWarehouse w = WarehouseLoader.load(spark, shortCfg, RUN, "cohorts", List.of("accounts", "subscription_periods"));
+        Dataset<Row> periods = w.table("subscription_periods");
+        Dataset<Row> t = CohortMetrics.movementsTable(
+                MrrMovements.movements(periods, null, MrrMovements.monthEnds(LocalDate.of(2024, 1, 1), RUN), "voluntary"),
+                CohortMetrics.segments(w.table("accounts"), shortCfg), CohortMetrics.renewals(periods, 0, RUN));
+
+        Row march = only(t.where("month_end = DATE'2024-03-31'"));
+        assertThat((String) march.getAs("movement")).isEqualTo("none");
+        assertThat((Long) march.getAs("periods_due")).isEqualTo(1);
+        assertThat((Long) march.getAs("periods_renewed")).isZero();
+        // Never a customer at a month end: not a subject of the retention curves.
+        assertThat(CohortMetrics.retention(t, CohortMetrics.segments(w.table("accounts"), shortCfg), RUN, shortCfg.cohorts()).count()).isZero();
         w.release();
     }
 }

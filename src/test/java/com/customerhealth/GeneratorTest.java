@@ -168,7 +168,7 @@ class GeneratorTest {
         Dataset<Row> movements = com.customerhealth.cohorts.CohortMetrics.movementsTable(
                 com.customerhealth.cohorts.MrrMovements.movements(periods, sample.optionalTable("churn_events").orElseThrow(), months, "voluntary"),
                 com.customerhealth.cohorts.CohortMetrics.segments(sample.table("accounts"), sampleConfig),
-                com.customerhealth.cohorts.CohortMetrics.renewals(periods, 1)).cache();
+                com.customerhealth.cohorts.CohortMetrics.renewals(periods, 0, END)).cache();
         String identity = "mrr_begin + new_mrr + expansion_mrr + reactivation_mrr - contraction_mrr - churned_mrr <> mrr_end";
 
         assertThat(movements.where(identity).count()).isZero();

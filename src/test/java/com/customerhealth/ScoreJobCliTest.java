@@ -207,6 +207,15 @@ class ScoreJobCliTest {
         }
     }
 
+    @Test
+    void cohortsBeforeAnyCompleteMonthWritesOnlyTheTierTable() {
+        assertThat(cli(job("cohorts", "2023-01-20", "--set", "validation.rows-after-run-date=exclude"))).as(err).isZero();
+
+        assertThat(out).contains("no complete month of subscriptions yet");
+        assertThat(Files.exists(Path.of(fixture.output().path(), "health_tier_churn"))).isTrue();
+        assertThat(Files.exists(Path.of(fixture.output().path(), "mrr_movements"))).isFalse();
+    }
+
     /** Rows as JSON strings, sorted: comparable also when they hold maps. */
     private static List<Row> sortedJson(Dataset<Row> df) {
         return df.selectExpr("to_json(struct(*)) AS j").orderBy("j").collectAsList();

@@ -15,6 +15,7 @@ import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.max_by;
 import static org.apache.spark.sql.functions.min;
 import static org.apache.spark.sql.functions.months_between;
+import static org.apache.spark.sql.functions.round;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
 
@@ -51,18 +52,27 @@ public final class CohortMetrics {
     }
 
     /**
-     * Periods that came due per account and month (their end_date's month) and how many were renewed:
-     * another period of the account with MRR above zero starts within {@code graceDays} days after the end.
+     * Paid periods (MRR above zero) that came due per account and month (their end_date's month) and how
+     * many were renewed: another paid period of the account starts at most {@code graceDays} days after
+     * the day following the end. A period counts only once its renewal window has closed by
+     * {@code asOfMonth}, and only periods starting by then can renew it, so the numbers of a month
+     * partition do not depend on which day of the following month the job ran.
      */
-    public static Dataset<Row> renewals(Dataset<Row> periods, int graceDays) {
-        Dataset<Row> ended = periods.where(col("end_date").isNotNull()).select("account_id", "start_date", "end_date");
-        Dataset<Row> next = periods.where(col("mrr").gt(0)).select(col("account_id").as("_next_account"), col("start_date").as("_next_start"));
-        Column follows = col("_next_account").equalTo(col("account_id"))
-                .and(col("_next_start").gt(col("end_date")))
-                .and(col("_next_start").leq(date_add(col("end_date"), Math.max(graceDays, 1))));
-        return ended.join(next, follows, "left")
-                .groupBy("account_id", "start_date", "end_date").agg(count("_next_start").gt(0).as("_renewed"))
-                .groupBy(col("account_id"), last_day(col("end_date")).as("month_end"))
+    public static Dataset<Row> renewals(Dataset<Row> periods, int graceDays, LocalDate asOfMonth) {
+        Column asOf = lit(Date.valueOf(asOfMonth));
+        Dataset<Row> paid = periods.where(col("mrr").gt(0));
+        // Ends and starts in one ordered stream per account; for each end, the first start after it.
+        Dataset<Row> ends = paid.where(col("end_date").isNotNull().and(date_add(col("end_date"), 1 + graceDays).leq(asOf)))
+                .select(col("account_id"), col("end_date").as("_day"), lit(1).as("_kind"));
+        Dataset<Row> starts = paid.where(col("start_date").leq(asOf)).select(col("account_id"), col("start_date").as("_day"), lit(0).as("_kind"));
+        var after = Window.partitionBy("account_id").orderBy(col("_day"), col("_kind"))
+                .rowsBetween(1, Window.unboundedFollowing());
+        return ends.unionByName(starts)
+                .withColumn("_next_start", min(when(col("_kind").equalTo(0), col("_day"))).over(after))
+                .where(col("_kind").equalTo(1))
+                .withColumn("_renewed", col("_next_start").isNotNull()
+                        .and(col("_next_start").leq(date_add(col("_day"), 1 + graceDays))))
+                .groupBy(col("account_id"), last_day(col("_day")).as("month_end"))
                 .agg(count(lit(1)).as("periods_due"), count_if(col("_renewed")).as("periods_renewed"));
     }
 
@@ -208,7 +218,9 @@ public final class CohortMetrics {
      */
     public static Dataset<Row> retention(Dataset<Row> movementsTable, Dataset<Row> segments, LocalDate asOfMonth, AppConfig.Cohorts cfg) {
         Dataset<Row> firstChurn = movementsTable.groupBy("account_id")
-                .agg(min(when(col("movement").equalTo("churn"), col("month_end"))).as("_first_churn"));
+                .agg(min(when(col("movement").equalTo("churn"), col("month_end"))).as("_first_churn"),
+                        max(col("mrr_end").gt(0)).as("_was_customer"))
+                .where(col("_was_customer"));
         Column onboardMonthEnd = last_day(col("onboarded_at"));
         Column until = coalesce(col("_first_churn"), lit(Date.valueOf(asOfMonth)));
         Dataset<Row> subjects = segments.join(firstChurn, new String[] {"account_id"}, "inner") // accounts that became customers
@@ -252,9 +264,10 @@ public final class CohortMetrics {
                 .groupBy("grouping", "bucket", "weights_version").agg(
                         count(lit(1)).as("accounts"),
                         count_if(col("churned")).as("churned"),
-                        avg(score).as("mean_score"),
-                        avg(when(col("churned"), score)).as("mean_score_churned"),
-                        avg(when(col("churned").equalTo(false), score)).as("mean_score_retained"))
+                        // Rounded: a double sum's last bits depend on the order rows arrive in.
+                        round(avg(score), 4).as("mean_score"),
+                        round(avg(when(col("churned"), score)), 4).as("mean_score_churned"),
+                        round(avg(when(col("churned").equalTo(false), score)), 4).as("mean_score_retained"))
                 .withColumn("churn_rate", ratio(col("churned"), col("accounts")))
                 .withColumn("churn_ci_low", Wilson.lower(col("churned"), col("accounts")))
                 .withColumn("churn_ci_high", Wilson.upper(col("churned"), col("accounts")));

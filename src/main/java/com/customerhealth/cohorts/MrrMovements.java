@@ -65,8 +65,8 @@ public final class MrrMovements {
     }
 
     /**
-     * The dense account x month grid, from each account's first month above zero through the last
-     * month end, with its MRR and seats at the end of the month and of the month before, and the
+     * The dense account x month grid, from the month of each account's first paid period through the
+     * last month end, with its MRR and seats at the end of the month and of the month before, and the
      * movement between them.
      *
      * <p>Columns: account_id, month_end, mrr_begin, mrr_end, seats_begin, seats_end, new_mrr,
@@ -77,7 +77,9 @@ public final class MrrMovements {
      */
     public static Dataset<Row> movements(Dataset<Row> periods, Dataset<Row> churnEvents, List<LocalDate> monthEnds, String lapseType) {
         Dataset<Row> atMonthEnd = Snapshots.mrrOn(periods, monthEnds, 0).withColumnRenamed("as_of_date", "month_end");
-        Dataset<Row> firstMonth = atMonthEnd.where(col("mrr").gt(0)).groupBy("account_id").agg(min("month_end").as("_first"));
+        // Rows start at the month of the account's first paid period (so a period too short to cover a
+        // month end still has a month to come due in); movements only count what month ends show.
+        Dataset<Row> firstMonth = periods.where(col("mrr").gt(0)).groupBy("account_id").agg(last_day(min("start_date")).as("_first"));
         WindowSpec byMonth = Window.partitionBy("account_id").orderBy("month_end");
         Column zero = lit(0).cast(WarehouseContract.MONEY);
         Dataset<Row> grid = firstMonth
@@ -107,7 +109,7 @@ public final class MrrMovements {
                 .withColumn("movement", when(isNew, lit("new")).when(isReactivation, lit("reactivation"))
                         .when(isExpansion, lit("expansion")).when(isContraction, lit("contraction"))
                         .when(isChurn, lit("churn")).otherwise(lit("none")))
-                .withColumn("seat_reduction", end.gt(0).and(col("seats_end").lt(col("seats_begin"))))
+                .withColumn("seat_reduction", begin.gt(0).and(end.gt(0)).and(col("seats_end").lt(col("seats_begin"))))
                 .drop("_was_customer");
 
         Column eventType = lit(null).cast("string");

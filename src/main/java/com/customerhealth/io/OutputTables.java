@@ -108,10 +108,10 @@ public final class OutputTables {
                     field("movement", StringType, false, "new, expansion, contraction, churn, reactivation or none."),
                     field("churn_type", StringType, true,
                             "For churn: the churn_events type of the account's event in M, else cohorts.lapse-churn-type; null otherwise."),
-                    field("seat_reduction", BooleanType, false, "Still a customer at the end of M with fewer seats than at the end of M-1."),
+                    field("seat_reduction", BooleanType, false, "A customer at the end of both M-1 and M, with fewer seats at the end of M."),
                     money("mrr_12m_before", "MRR 12 months before M (0 when not a customer then): the base of the trailing-twelve-month rates."),
-                    count("periods_due", "Subscription periods of the account ending in M (their end_date falls in M)."),
-                    count("periods_renewed", "Of those, periods followed by another period of the account with MRR above zero starting within cohorts.renewal-grace-days days."),
+                    count("periods_due", "Paid subscription periods of the account ending in M whose renewal window (cohorts.renewal-grace-days) closed by as_of_month."),
+                    count("periods_renewed", "Of those, periods followed by another paid period of the account starting at most cohorts.renewal-grace-days days after the day following their end."),
                     RUN_ID),
             Optional.of("as_of_month"));
 
@@ -145,8 +145,8 @@ public final class OutputTables {
                     ratio("arpa", "Average MRR per customer: mrr_end / customers_end."),
                     count("accounts_with_seat_reduction", "Near-churn signal: customers whose seats fell in M."),
                     count("accounts_with_contraction", "Near-churn signal: accounts with a contraction in M."),
-                    count("periods_due", "Subscription periods that came due (ended) in M."),
-                    count("periods_renewed", "Of those, periods renewed (a next period with MRR above zero within cohorts.renewal-grace-days days)."),
+                    count("periods_due", "Paid subscription periods that came due (ended) in M, their renewal window closed by as_of_month."),
+                    count("periods_renewed", "Of those, periods renewed: a next paid period starting at most cohorts.renewal-grace-days days after the day following their end."),
                     ratio("renewal_rate", "periods_renewed / periods_due."),
                     ratio("clv", "Simple customer lifetime value: arpa x cohorts.gross-margin / monthly logo churn, the churn pooled "
                             + "(sum of churned / sum of customers_begin) over the trailing cohorts.clv-churn-window-months months; null without churn."),

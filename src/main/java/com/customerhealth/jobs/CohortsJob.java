@@ -49,14 +49,15 @@ public final class CohortsJob implements Job {
         LocalDate asOfMonth = MrrMovements.lastMonthEnd(ctx.runDate());
         Date first = periods.agg(min("start_date")).first().getDate(0); // one value
         List<LocalDate> monthEnds = first == null ? List.of() : MrrMovements.monthEnds(first.toLocalDate(), ctx.runDate());
+        tierChurn(ctx, warehouse, cfg);
         if (monthEnds.isEmpty()) {
-            ctx.out().printf("cohorts %s: no complete month of subscriptions yet, nothing to compute%n", ctx.runDate());
+            ctx.out().printf("cohorts %s: no complete month of subscriptions yet: only health_tier_churn written%n", ctx.runDate());
             return;
         }
 
         Dataset<Row> movements = CohortMetrics.movementsTable(
                         MrrMovements.movements(periods, churnEvents, monthEnds, cfg.lapseChurnType()), segments,
-                        CohortMetrics.renewals(periods, cfg.renewalGraceDays()))
+                        CohortMetrics.renewals(periods, cfg.renewalGraceDays(), asOfMonth))
                 .withColumn("as_of_month", lit(Date.valueOf(asOfMonth)))
                 .withColumn("run_id", lit(ctx.runId()));
         tables.replacePartition(OutputTables.MRR_MOVEMENTS, movements, asOfMonth.toString());
@@ -73,7 +74,6 @@ public final class CohortsJob implements Job {
         Dataset<Row> retention = CohortMetrics.retention(written, segments, asOfMonth, cfg);
         tables.replacePartition(OutputTables.COHORT_RETENTION, stamp(retention, asOfMonth, ctx), asOfMonth.toString());
 
-        tierChurn(ctx, warehouse, cfg);
         summarise(ctx, asOfMonth, periodStart);
     }
 
@@ -116,11 +116,16 @@ public final class CohortsJob implements Job {
 
     /** A few lines for the log: the overall trailing churn and the tier table (at most a dozen rows). */
     private static void summarise(JobContext ctx, LocalDate asOfMonth, LocalDate periodStart) {
-        Row overall = ctx.tables().read(OutputTables.COHORT_CHURN)
-                .where(col("as_of_month").equalTo(lit(Date.valueOf(asOfMonth))).and(col("grouping").equalTo("overall"))).first();
-        ctx.out().printf(Locale.ROOT, "cohorts %s: months through %s; %s to %s: %d of %d customers churned (%.1f%%), GRR %.1f%%, NRR %.1f%%%n",
-                ctx.runDate(), asOfMonth, periodStart, asOfMonth, overall.<Long>getAs("churned"), overall.<Long>getAs("customers_start"),
-                pct(overall.getAs("logo_churn_rate")), pct(overall.getAs("grr")), pct(overall.getAs("nrr")));
+        List<Row> overall = ctx.tables().read(OutputTables.COHORT_CHURN)
+                .where(col("as_of_month").equalTo(lit(Date.valueOf(asOfMonth))).and(col("grouping").equalTo("overall"))).takeAsList(1);
+        if (overall.isEmpty()) {
+            ctx.out().printf("cohorts %s: months through %s; no account onboarded by then%n", ctx.runDate(), asOfMonth);
+        } else {
+            Row o = overall.get(0);
+            ctx.out().printf(Locale.ROOT, "cohorts %s: months through %s; %s to %s: %d of %d customers churned (%.1f%%), GRR %.1f%%, NRR %.1f%%%n",
+                    ctx.runDate(), asOfMonth, periodStart, asOfMonth, o.<Long>getAs("churned"), o.<Long>getAs("customers_start"),
+                    pct(o.getAs("logo_churn_rate")), pct(o.getAs("grr")), pct(o.getAs("nrr")));
+        }
         ctx.out().println("  churn within the horizon by tier of the score at its start:");
         for (Row r : ctx.tables().read(OutputTables.HEALTH_TIER_CHURN)
                 .where(col("as_of_date").equalTo(lit(Date.valueOf(ctx.runDate()))).and(col("grouping").isin("tier", "overall")))
