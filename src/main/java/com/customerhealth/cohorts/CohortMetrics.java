@@ -228,14 +228,17 @@ public final class CohortMetrics {
                 .withColumn("time_months", org.apache.spark.sql.functions.greatest(col("time_months"), lit(0)))
                 .withColumn("churned", col("_first_churn").isNotNull());
         Dataset<Row> grouped = null;
-        String[][] curves = {{"cohort", "onboarding_cohort"}, {"industry", "industry"}, {"size_band", "size_band"}, {"overall", null}};
+        // One curve per value of each segment column, and one overall: the other segment columns are null.
+        String[][] curves = {{"cohort", "onboarding_cohort"}, {"industry", "industry"}, {"size_band", "size_band"}, {"overall", ""}};
         for (String[] curve : curves) {
-            Dataset<Row> s = subjects.select(lit(curve[0]).as("grouping"),
-                    (curve[1] != null && curve[1].equals("industry") ? col("industry") : lit(null).cast("string")).as("industry"),
-                    (curve[1] != null && curve[1].equals("size_band") ? col("size_band") : lit(null).cast("string")).as("size_band"),
-                    (curve[1] != null && curve[1].equals("onboarding_cohort") ? col("onboarding_cohort") : lit(null).cast("string"))
-                            .as("onboarding_cohort"),
-                    col("time_months"), col("churned"));
+            List<Column> select = new ArrayList<>();
+            select.add(lit(curve[0]).as("grouping"));
+            for (String segment : SEGMENTS) {
+                select.add((segment.equals(curve[1]) ? col(segment) : lit(null).cast("string")).as(segment));
+            }
+            select.add(col("time_months"));
+            select.add(col("churned"));
+            Dataset<Row> s = subjects.select(select.toArray(Column[]::new));
             grouped = grouped == null ? s : grouped.unionByName(s);
         }
         List<String> keys = List.of("grouping", "industry", "size_band", "onboarding_cohort");

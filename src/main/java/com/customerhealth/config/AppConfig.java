@@ -56,11 +56,7 @@ public final class AppConfig {
                 }
                 layered = ConfigFactory.parseFile(confFile.toFile()).withFallback(layered);
             }
-            Config over = ConfigFactory.empty();
-            for (Map.Entry<String, String> e : overrides.entrySet()) {
-                over = over.withValue(e.getKey(), overrideValue(e.getValue()));
-            }
-            return new AppConfig(over.withFallback(layered).resolve());
+            return new AppConfig(overrides(overrides).withFallback(layered).resolve());
         } catch (ConfigException e) {
             throw JobFailure.badConfig("Configuration is invalid: " + e.getMessage() + ". Fix the key in your --conf file or --set.",
                     e.toString());
@@ -74,15 +70,20 @@ public final class AppConfig {
 
     /** The same configuration with more overrides applied on top. */
     public AppConfig with(Map<String, String> overrides) {
+        try {
+            return new AppConfig(overrides(overrides).withFallback(config).resolve());
+        } catch (ConfigException e) {
+            throw JobFailure.badConfig("Configuration is invalid: " + e.getMessage(), e.toString());
+        }
+    }
+
+    /** --set overrides as a Config layer. */
+    private static Config overrides(Map<String, String> overrides) {
         Config over = ConfigFactory.empty();
         for (Map.Entry<String, String> e : overrides.entrySet()) {
             over = over.withValue(e.getKey(), overrideValue(e.getValue()));
         }
-        try {
-            return new AppConfig(over.withFallback(config).resolve());
-        } catch (ConfigException e) {
-            throw JobFailure.badConfig("Configuration is invalid: " + e.getMessage(), e.toString());
-        }
+        return over;
     }
 
     private static ConfigValue overrideValue(String raw) {

@@ -74,6 +74,16 @@ public final class DeltaTables {
         return byPath() ? spark.read().format("delta").load(location(table)) : spark.read().table(qualifiedName(table));
     }
 
+    /** The rows of one partition value (a date) of a partitioned table: the read-side twin of {@link #replacePartition}. */
+    public Dataset<Row> readPartition(OutputTable table, LocalDate date) {
+        return read(table).where(onDate(table, date));
+    }
+
+    private static Column onDate(OutputTable table, LocalDate date) {
+        String column = table.partitionColumn().orElseThrow(() -> new IllegalArgumentException(table.name() + " is not partitioned"));
+        return col(column).equalTo(lit(Date.valueOf(date)));
+    }
+
     /**
      * Replaces exactly the rows matching {@code predicate} with {@code rows} in one commit (Delta
      * replaceWhere): re-running the same date gives the same table, other dates are untouched.
@@ -113,8 +123,8 @@ public final class DeltaTables {
     }
 
     /**
-     * Keeps {@code latest} equal to the newest row per key of {@code history}, after {@code history}'s
-     * rows for one date were (re)written, in one MERGE commit:
+     * Keeps {@code latest} equal to the newest row per key of {@code history} (newest by history's
+     * partition column), after {@code history}'s rows for one date were (re)written, in one MERGE commit:
      * <ul>
      *   <li>the date's rows replace a key's row when they are as new or newer (a back-fill of an older
      *       date never overwrites a newer row; re-running a date changes nothing);</li>
@@ -122,18 +132,13 @@ public final class DeltaTables {
      *       back to its newest older row in {@code history}, or is removed when it has none.</li>
      * </ul>
      */
-    public void refreshLatest(OutputTable latest, OutputTable history, String key, String dateColumn, LocalDate date) {
-        Column onDate = col(dateColumn).equalTo(lit(Date.valueOf(date)));
+    public void refreshLatest(OutputTable latest, OutputTable history, String key, LocalDate date) {
+        String dateColumn = history.partitionColumn().orElseThrow();
+        Column onDate = onDate(history, date);
         Dataset<Row> fresh = latest.conform(read(history).where(onDate));
         if (!exists(latest)) {
-            ensureDatabase();
             // First write: create the table from the date's rows in one commit.
-            if (byPath()) {
-                fresh.write().format("delta").mode("errorifexists").save(location(latest));
-                register(latest);
-            } else {
-                create(latest, fresh);
-            }
+            create(latest, fresh);
             LOG.info("Created {} from {} at {}", describe(latest), history.name(), date);
             return;
         }
@@ -165,8 +170,18 @@ public final class DeltaTables {
         return byPath() ? DeltaTable.forPath(spark, location(table)) : DeltaTable.forName(spark, qualifiedName(table));
     }
 
-    /** Creates a catalog-managed table from its first rows (one commit). */
+    /** Creates a table from its first rows in one commit, at its path or in the catalog. */
     private void create(OutputTable table, Dataset<Row> conformed) {
+        ensureDatabase();
+        if (byPath()) {
+            DataFrameWriter<Row> writer = conformed.write().format("delta").mode("errorifexists");
+            if (table.partitionColumn().isPresent()) {
+                writer = writer.partitionBy(table.partitionColumn().get());
+            }
+            writer.save(location(table));
+            register(table);
+            return;
+        }
         var writer = conformed.writeTo(qualifiedName(table)).using("delta").tableProperty("comment", table.comment());
         if (table.partitionColumn().isPresent()) {
             writer = writer.partitionedBy(col(table.partitionColumn().get()));

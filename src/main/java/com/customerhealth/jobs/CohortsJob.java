@@ -13,6 +13,7 @@ import com.customerhealth.io.OutputTables;
 import com.customerhealth.validate.ValidatedWarehouse;
 import java.sql.Date;
 import java.time.LocalDate;
+import java.time.YearMonth;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -57,17 +58,15 @@ public final class CohortsJob implements Job {
 
         Dataset<Row> movements = CohortMetrics.movementsTable(
                         MrrMovements.movements(periods, churnEvents, monthEnds, cfg.lapseChurnType()), segments,
-                        CohortMetrics.renewals(periods, cfg.renewalGraceDays(), asOfMonth))
-                .withColumn("as_of_month", lit(Date.valueOf(asOfMonth)))
-                .withColumn("run_id", lit(ctx.runId()));
-        tables.replacePartition(OutputTables.MRR_MOVEMENTS, movements, asOfMonth.toString());
+                        CohortMetrics.renewals(periods, cfg.renewalGraceDays(), asOfMonth));
+        tables.replacePartition(OutputTables.MRR_MOVEMENTS, stamp(movements, asOfMonth, ctx), asOfMonth.toString());
         // The roll-ups read the movements back from Delta rather than recomputing them.
-        Dataset<Row> written = tables.read(OutputTables.MRR_MOVEMENTS).where(col("as_of_month").equalTo(lit(Date.valueOf(asOfMonth))));
+        Dataset<Row> written = tables.readPartition(OutputTables.MRR_MOVEMENTS, asOfMonth);
 
         Dataset<Row> revenue = CohortMetrics.revenueMetrics(written, cfg);
         tables.replacePartition(OutputTables.REVENUE_METRICS_MONTHLY, stamp(revenue, asOfMonth, ctx), asOfMonth.toString());
 
-        LocalDate periodStart = asOfMonth.withDayOfMonth(1).minusMonths(cfg.periodMonths()).plusMonths(1).minusDays(1);
+        LocalDate periodStart = YearMonth.from(asOfMonth).minusMonths(cfg.periodMonths()).atEndOfMonth();
         Dataset<Row> churn = CohortMetrics.cohortChurn(written, segments, periodStart, asOfMonth, cfg);
         tables.replacePartition(OutputTables.COHORT_CHURN, stamp(churn, asOfMonth, ctx), asOfMonth.toString());
 
@@ -89,7 +88,7 @@ public final class CohortsJob implements Job {
     private static void tierChurn(JobContext ctx, ValidatedWarehouse warehouse, AppConfig.Cohorts cfg) {
         LocalDate scoredAt = ctx.runDate().minusDays(cfg.horizonDays());
         Dataset<Row> scores = ctx.tables().exists(OutputTables.ACCOUNT_HEALTH_SCORES)
-                ? ctx.tables().read(OutputTables.ACCOUNT_HEALTH_SCORES).where(col("score_date").equalTo(lit(Date.valueOf(scoredAt))))
+                ? ctx.tables().readPartition(OutputTables.ACCOUNT_HEALTH_SCORES, scoredAt)
                 : null;
         if (scores == null || scores.isEmpty()) {
             scores = ScoreJob.scoreAndWrite(ctx, warehouse, scoredAt);
@@ -116,8 +115,8 @@ public final class CohortsJob implements Job {
 
     /** A few lines for the log: the overall trailing churn and the tier table (at most a dozen rows). */
     private static void summarise(JobContext ctx, LocalDate asOfMonth, LocalDate periodStart) {
-        List<Row> overall = ctx.tables().read(OutputTables.COHORT_CHURN)
-                .where(col("as_of_month").equalTo(lit(Date.valueOf(asOfMonth))).and(col("grouping").equalTo("overall"))).takeAsList(1);
+        List<Row> overall = ctx.tables().readPartition(OutputTables.COHORT_CHURN, asOfMonth)
+                .where(col("grouping").equalTo("overall")).takeAsList(1);
         if (overall.isEmpty()) {
             ctx.out().printf("cohorts %s: months through %s; no account onboarded by then%n", ctx.runDate(), asOfMonth);
         } else {
@@ -127,8 +126,8 @@ public final class CohortsJob implements Job {
                     pct(o.getAs("logo_churn_rate")), pct(o.getAs("grr")), pct(o.getAs("nrr")));
         }
         ctx.out().println("  churn within the horizon by tier of the score at its start:");
-        for (Row r : ctx.tables().read(OutputTables.HEALTH_TIER_CHURN)
-                .where(col("as_of_date").equalTo(lit(Date.valueOf(ctx.runDate()))).and(col("grouping").isin("tier", "overall")))
+        for (Row r : ctx.tables().readPartition(OutputTables.HEALTH_TIER_CHURN, ctx.runDate())
+                .where(col("grouping").isin("tier", "overall")) // at most six rows
                 .orderBy("mean_score").collectAsList()) {
             ctx.out().printf(Locale.ROOT, "  %-16s %,6d accounts  %,5d churned  %5.1f%%%n", r.<String>getAs("bucket"),
                     r.<Long>getAs("accounts"), r.<Long>getAs("churned"), pct(r.getAs("churn_rate")));

@@ -1,14 +1,10 @@
 package com.customerhealth.jobs;
 
-import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.lit;
-
 import com.customerhealth.config.FeatureRequest;
 import com.customerhealth.config.HealthModel;
 import com.customerhealth.io.OutputTables;
 import com.customerhealth.score.ScoringPipeline;
 import com.customerhealth.validate.ValidatedWarehouse;
-import java.sql.Date;
 import java.time.LocalDate;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -38,8 +34,8 @@ public final class ScoreJob implements Job {
         Dataset<Row> scores = new ScoringPipeline(ctx.config(), ctx.config().model()).scores(warehouse, List.of(date), ctx.runId());
         ctx.tables().replacePartition(OutputTables.ACCOUNT_HEALTH_SCORES, scores, date.toString());
         // The merge reads back the partition just written instead of recomputing the scores.
-        ctx.tables().refreshLatest(OutputTables.ACCOUNT_HEALTH_CURRENT, OutputTables.ACCOUNT_HEALTH_SCORES, "account_id", "score_date", date);
-        return ctx.tables().read(OutputTables.ACCOUNT_HEALTH_SCORES).where(col("score_date").equalTo(lit(Date.valueOf(date))));
+        ctx.tables().refreshLatest(OutputTables.ACCOUNT_HEALTH_CURRENT, OutputTables.ACCOUNT_HEALTH_SCORES, "account_id", date);
+        return ctx.tables().readPartition(OutputTables.ACCOUNT_HEALTH_SCORES, date);
     }
 
     @Override
