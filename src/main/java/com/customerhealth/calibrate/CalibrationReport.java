@@ -1,0 +1,159 @@
+package com.customerhealth.calibrate;
+
+import java.time.LocalDate;
+import java.util.List;
+
+/**
+ * Everything one calibration run found, as plain values: the source of the {@code calibration_runs}
+ * rows, the report's JSON, HTML and Markdown. Weights are in points (a model's weights sum to 100);
+ * rates and AUCs are fractions (0..1). Nullable fields are null when the run proposed nothing.
+ *
+ * @param status           {@code proposed} or {@code no_proposal}
+ * @param statusReason     why nothing was proposed, as a plain sentence; null when proposed
+ * @param currentVersion   the weights scoring uses today (the last approved version, else the prior)
+ * @param proposedVersion  the version this run proposes; null when it proposes nothing
+ * @param involuntaryCounted whether failed-payment churn counts as churn in the labels
+ * @param weights          one row per metric of the model, in model order
+ * @param dimensions       the three dimensions' weight totals (sums of their metrics' weights)
+ * @param current          holdout evaluation of today's weights; null when the snapshots cannot judge any
+ *                         weights (no churn event, or nothing but churn, in the training or holdout snapshots)
+ * @param proposed         holdout evaluation of the proposed weights; null when nothing is proposed
+ * @param segments         per-industry and per-size-band fits (only segments with enough churn events)
+ * @param cohortChurn      cohort churn by industry x size band from the cohorts job (empty when it has not run)
+ * @param caveats          plain sentences: small samples, flagged metrics, what the labels leave out
+ * @param approveCommand   the exact command that approves the proposed version; null when nothing is proposed
+ */
+public record CalibrationReport(
+        String runId,
+        LocalDate runDate,
+        String modelPreset,
+        String status,
+        String statusReason,
+        String currentVersion,
+        String proposedVersion,
+        DataWindow data,
+        Fit fit,
+        List<WeightRow> weights,
+        List<DimensionRow> dimensions,
+        Evaluation current,
+        Evaluation proposed,
+        List<SegmentFit> segments,
+        List<CohortCell> cohortChurn,
+        List<String> caveats,
+        String approveCommand) {
+
+    /**
+     * The snapshots the run learned from and was judged on.
+     *
+     * @param trainFrom          first training as-of date
+     * @param trainTo            last training as-of date (its label window ends on or before holdoutFrom)
+     * @param holdoutFrom        first holdout as-of date
+     * @param holdoutTo          last holdout as-of date (its label window ends on or before the run date)
+     * @param horizonDays        label: churned within (T, T + horizonDays]
+     * @param trainingRows       account snapshots used to fit
+     * @param trainingAccounts   distinct accounts among them
+     * @param trainingChurnEvents distinct churn events labelled in training (the n of the shrinkage)
+     * @param holdoutRows        account snapshots in the holdout
+     * @param holdoutAccounts    distinct accounts in the holdout
+     * @param holdoutChurnEvents distinct churn events labelled in the holdout
+     * @param excludedInvoluntary snapshots left out because their only churn was involuntary (0 when involuntary counts)
+     * @param excludedNoData     snapshots left out because no metric had data
+     */
+    public record DataWindow(LocalDate trainFrom, LocalDate trainTo, LocalDate holdoutFrom, LocalDate holdoutTo,
+                             int horizonDays, boolean involuntaryCounted,
+                             long trainingRows, long trainingAccounts, long trainingChurnEvents,
+                             long holdoutRows, long holdoutAccounts, long holdoutChurnEvents,
+                             long excludedInvoluntary, long excludedNoData) {
+    }
+
+    /**
+     * How the fit was made.
+     *
+     * @param regParam        L2 regularisation chosen by cross-validation
+     * @param folds           cross-validation folds (split by account)
+     * @param cv              mean held-out log loss per candidate regParam
+     * @param replicates      bootstrap replicates (accounts resampled with Poisson(1) weights)
+     * @param intervalLevel   e.g. 0.90
+     * @param shrinkageK      k of proposed = n/(n+k) fitted + k/(n+k) prior
+     * @param dataShare       n/(n+k), the share of the proposal that comes from the data
+     * @param minChurnEvents  guardrail: below this many training churn events nothing is proposed
+     * @param maxWeightChange guardrail: a weight moving more than this many points needs explicit approval
+     */
+    public record Fit(double regParam, int folds, List<CvPoint> cv, int replicates, double intervalLevel,
+                      double shrinkageK, double dataShare, long minChurnEvents, double maxWeightChange) {
+    }
+
+    public record CvPoint(double regParam, double logLoss) {
+    }
+
+    /**
+     * One metric's weight, in points of 100.
+     *
+     * @param prior        the expert prior from conf
+     * @param current      the weights scoring uses today
+     * @param fitted       what the data alone says (null when nothing is proposed)
+     * @param fittedLow    lower end of the bootstrap interval of fitted
+     * @param proposed     n/(n+k) fitted + k/(n+k) prior
+     * @param change       proposed - current
+     * @param needsApproval |change| above the guardrail
+     * @param flags        e.g. {@code no_weight_from_data}, {@code interval_includes_zero}
+     */
+    public record WeightRow(String dimension, String metric, double prior, double current,
+                            Double fitted, Double fittedLow, Double fittedHigh,
+                            Double proposed, Double proposedLow, Double proposedHigh,
+                            Double change, boolean needsApproval, List<String> flags) {
+    }
+
+    public record DimensionRow(String dimension, double prior, double current, Double fitted, Double proposed, Double change) {
+    }
+
+    /**
+     * One set of weights judged on the holdout.
+     *
+     * @param label            {@code current} or {@code proposed}
+     * @param weightsVersion   the version judged
+     * @param rocAuc           ROC AUC of (100 - score) as a churn predictor
+     * @param prAuc            area under the precision-recall curve, same predictor
+     * @param churnRate        churn rate of the holdout (the PR AUC of a useless score)
+     * @param brier            mean squared error of the predicted churn probability
+     * @param scoreIntercept   predicted probability = 1/(1+exp(-(scoreIntercept + scoreSlope x score))), fitted on training
+     * @param meanScoreChurned mean score of the snapshots that churned
+     * @param meanScoreStayed  mean score of the snapshots that stayed
+     * @param captureLowest10  share of churn events among the lowest-scored 10% of accounts (per as-of date)
+     * @param tiers            churn per health tier
+     * @param calibration      deciles of predicted probability vs observed churn
+     * @param roc              ROC curve points, from (0,0) to (1,1)
+     */
+    public record Evaluation(String label, String weightsVersion, double rocAuc, double prAuc, double churnRate,
+                             double brier, double scoreIntercept, double scoreSlope,
+                             double meanScoreChurned, double meanScoreStayed, double captureLowest10,
+                             List<TierRow> tiers, List<CurvePoint> calibration, List<RocPoint> roc) {
+    }
+
+    /** Churn of one tier: rate = churned / accounts, [low, high] its Wilson 95% interval. */
+    public record TierRow(String tier, long accounts, long churned, double churnRate, double low, double high) {
+    }
+
+    /** One decile of predicted probability: its mean prediction and the observed churn rate. */
+    public record CurvePoint(int decile, long rows, double meanPredicted, double observedRate) {
+    }
+
+    public record RocPoint(double falsePositiveRate, double truePositiveRate) {
+    }
+
+    /**
+     * A segment's own fit against the global weights, both judged on the segment's holdout.
+     *
+     * @param grouping      {@code industry} or {@code size_band}
+     * @param fitsBadly     own-fit AUC exceeds the global proposal's by more than the conf threshold
+     * @param ownDimensions the segment's own fitted weights per dimension (points)
+     */
+    public record SegmentFit(String grouping, String segment, long trainingEvents, long holdoutRows, long holdoutEvents,
+                             double globalAuc, double ownAuc, boolean fitsBadly, List<DimensionRow> ownDimensions) {
+    }
+
+    /** cohort_churn's industry x size band cells of its latest month (Wilson 95% interval). */
+    public record CohortCell(String industry, String sizeBand, long customersStart, long churned, double churnRate,
+                             double low, double high, boolean smallCohort) {
+    }
+}
