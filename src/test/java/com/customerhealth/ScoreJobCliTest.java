@@ -2,11 +2,7 @@ package com.customerhealth;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.customerhealth.cli.HealthJobs;
 import com.customerhealth.config.AppConfig;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -31,12 +27,10 @@ class ScoreJobCliTest {
     }
 
     private int cli(String... args) {
-        ByteArrayOutputStream o = new ByteArrayOutputStream();
-        ByteArrayOutputStream e = new ByteArrayOutputStream();
-        int code = HealthJobs.execute(new PrintStream(o, true, StandardCharsets.UTF_8), new PrintStream(e, true, StandardCharsets.UTF_8), args);
-        out = o.toString(StandardCharsets.UTF_8);
-        err = e.toString(StandardCharsets.UTF_8);
-        return code;
+        Cli run = Cli.run(args);
+        out = run.out();
+        err = run.err();
+        return run.code();
     }
 
     /** Arguments that point a job at the fixture, plus extra ones. */
@@ -73,6 +67,20 @@ class ScoreJobCliTest {
         assertThat(table("account_health_scores").select("run_id").distinct().first().getString(0)).isEqualTo("run-2024-06-30");
         // Column comments travel with the Delta schema.
         assertThat(table("account_health_scores").schema().apply("health_score").getComment().get()).contains("0-100");
+
+        // calibrate ran last: four accounts give far too few churn events, so it proposes nothing, says why,
+        // records the run and writes the report beside the tables.
+        assertThat(out).contains("calibrate 2024-06-30", "nothing proposed", "below the minimum of 50");
+        assertThat(table("calibration_runs").where("run_date = DATE'2024-06-30'").select("status").distinct().first().getString(0))
+                .isEqualTo("no_proposal");
+        assertThat(Path.of(fixture.output().path(), "health_weights")).doesNotExist();
+        Path report = Path.of(fixture.output().path(), "reports", "calibration-2024-06-30");
+        assertThat(report.resolve("report.html")).content().contains("Nothing is proposed", "below the minimum of 50");
+        assertThat(report.resolve("report.json")).exists();
+        assertThat(report.resolve("summary.md")).exists();
+        // Re-running replaces the report folder rather than mixing files into it.
+        assertThat(cli(job("calibrate", "2024-06-30"))).as(err).isZero();
+        assertThat(report.getParent().toFile().list()).containsExactly("calibration-2024-06-30");
     }
 
     @Test

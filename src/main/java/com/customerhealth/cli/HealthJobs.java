@@ -3,6 +3,10 @@ package com.customerhealth.cli;
 import com.customerhealth.JobFailure;
 import com.customerhealth.config.AppConfig;
 import com.customerhealth.generate.WarehouseGenerator;
+import com.customerhealth.calibrate.WeightVersions;
+import com.customerhealth.io.DeltaTables;
+import com.customerhealth.io.OutputTables;
+import com.customerhealth.jobs.CalibrateJob;
 import com.customerhealth.jobs.CohortsJob;
 import com.customerhealth.jobs.Job;
 import com.customerhealth.jobs.JobContext;
@@ -10,6 +14,8 @@ import com.customerhealth.jobs.Pipeline;
 import com.customerhealth.jobs.ScoreJob;
 import com.customerhealth.spark.SparkSessions;
 import java.io.PrintStream;
+import java.sql.Timestamp;
+import java.time.Instant;
 import java.time.LocalDate;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -20,14 +26,17 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * The single entry point: {@code score}, {@code run} and {@code generate}.
+ * The single entry point: {@code score}, {@code cohorts}, {@code calibrate}, {@code run}, {@code approve}
+ * and {@code generate}.
  *
  * <p>Exit codes: 0 done; 2 bad usage or configuration; 3 input failed validation; 1 anything else.
  * A failure prints one line that says what is wrong and what to do, then the details.
  */
 @Command(name = "customer-health", mixinStandardHelpOptions = true, version = "customer-health-jobs 0.1.0",
-        description = "Customer-health Spark jobs: validate the warehouse, score account health into Delta tables.",
-        subcommands = {HealthJobs.Score.class, HealthJobs.Cohorts.class, HealthJobs.Run.class, HealthJobs.Generate.class})
+        description = "Customer-health Spark jobs: validate the warehouse, score account health, cohort churn and weight "
+                + "calibration into Delta tables.",
+        subcommands = {HealthJobs.Score.class, HealthJobs.Cohorts.class, HealthJobs.Calibrate.class, HealthJobs.Run.class,
+                HealthJobs.Approve.class, HealthJobs.Generate.class})
 public final class HealthJobs implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -71,7 +80,7 @@ public final class HealthJobs implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "Missing command: use score, cohorts, run or generate.");
+        throw new CommandLine.ParameterException(spec.commandLine(), "Missing command: use score, cohorts, calibrate, run, approve or generate.");
     }
 
     /** Runs jobs with a SparkSession, config and context. */
@@ -118,12 +127,62 @@ public final class HealthJobs implements Runnable {
         }
     }
 
+    @Command(name = "calibrate", mixinStandardHelpOptions = true,
+            description = "Fit the health-score weights to the churn observed before --run-date, judge them on a holdout, "
+                    + "propose a version in health_weights and write the leadership report under report-path.")
+    static final class Calibrate extends JobCommand {
+        @Override
+        List<Job> jobs() {
+            return List.of(new CalibrateJob());
+        }
+    }
+
     @Command(name = "run", mixinStandardHelpOptions = true,
-            description = "Run the whole pipeline for --run-date, in order: score, cohorts.")
+            description = "Run the whole pipeline for --run-date, in order: score, cohorts, calibrate.")
     static final class Run extends JobCommand {
         @Override
         List<Job> jobs() {
             return Pipeline.all();
+        }
+    }
+
+    @Command(name = "approve", mixinStandardHelpOptions = true,
+            description = "Approve a proposed weights version: scoring uses it from its next run; the version approved "
+                    + "before is retired. History stays in health_weights.")
+    static final class Approve implements Callable<Integer> {
+        @Mixin
+        ConfigOptions config;
+
+        @Option(names = "--version", required = true, paramLabel = "VERSION", description = "The health_weights version to approve.")
+        String version;
+
+        @Option(names = "--by", required = true, paramLabel = "NAME", description = "Who approves it (recorded in approved_by).")
+        String by;
+
+        @Option(names = "--accept-large-changes",
+                description = "Needed when a weight moves more than calibration.max-weight-change points: you read the report.")
+        boolean acceptLargeChanges;
+
+        @CommandLine.ParentCommand
+        HealthJobs parent;
+
+        @Override
+        public Integer call() {
+            AppConfig cfg = config.load();
+            SparkSession spark = SparkSessions.getOrCreate("customer-health approve " + version);
+            DeltaTables tables = new DeltaTables(spark, cfg.output());
+            WeightVersions.Approval a = new WeightVersions(spark, tables).approve(version, by, acceptLargeChanges, cfg.model(),
+                    cfg.calibration().maxWeightChange(), Timestamp.from(Instant.now()));
+            if (a.alreadyApprovedBy() != null) {
+                parent.out.printf("approve: %s is already the approved version of %s (approved by %s); nothing changed.%n", version,
+                        a.modelPreset(), a.alreadyApprovedBy());
+            } else {
+                parent.out.printf("approve: %s is approved for %s (by %s)%s. Scoring uses it from its next run.%n", version,
+                        a.modelPreset(), by, a.retired() == null ? "" : "; " + a.retired() + " is retired");
+            }
+            parent.out.printf("  table: %s%n", tables.describe(OutputTables.HEALTH_WEIGHTS));
+            parent.out.flush();
+            return 0;
         }
     }
 

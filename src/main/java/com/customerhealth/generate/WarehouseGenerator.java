@@ -28,10 +28,10 @@ import static org.apache.spark.sql.functions.sequence;
 import static org.apache.spark.sql.functions.sin;
 import static org.apache.spark.sql.functions.sqrt;
 import static org.apache.spark.sql.functions.when;
-import static org.apache.spark.sql.functions.xxhash64;
 
 import com.customerhealth.contract.TableSpec;
 import com.customerhealth.contract.WarehouseContract;
+import com.customerhealth.spark.HashDraws;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -134,11 +134,7 @@ public final class WarehouseGenerator {
 
     /** Uniform [0, 1) from a hash of the seed, a purpose and the row keys. */
     private Column u(String purpose, Column... keys) {
-        Column[] all = new Column[keys.length + 2];
-        all[0] = lit(seed);
-        all[1] = lit(purpose);
-        System.arraycopy(keys, 0, all, 2, keys.length);
-        return pmod(xxhash64(all), lit(1L << 53)).cast("double").divide((double) (1L << 53));
+        return HashDraws.uniform(seed, purpose, keys);
     }
 
     /** Standard normal (Box-Muller) from two hashed uniforms. */

@@ -166,6 +166,12 @@ public final class DeltaTables {
         LOG.info("Merged {} at {} into {}", history.name(), date, describe(latest));
     }
 
+    /** Updates the rows matching {@code condition} in one commit (Delta UPDATE). */
+    public void update(OutputTable table, Column condition, Map<String, Column> set) {
+        target(table).update(condition, set);
+        LOG.info("Updated {} where {}", describe(table), condition);
+    }
+
     private DeltaTable target(OutputTable table) {
         return byPath() ? DeltaTable.forPath(spark, location(table)) : DeltaTable.forName(spark, qualifiedName(table));
     }

@@ -217,8 +217,71 @@ public final class OutputTables {
                     RUN_ID),
             Optional.of("as_of_date"));
 
+    public static final OutputTable HEALTH_WEIGHTS = new OutputTable("health_weights",
+            "Every weights version of the health model, one row per version and metric: what calibration proposed, "
+                    + "with its interval, and who approved it. Scoring uses the newest approved version of its preset. Never "
+                    + "deleted: approving a version retires the one before.",
+            schema(
+                    field("version", StringType, false, "Weights version: <preset>@cal-<run date>-<digest>. Scores carry it in weights_version."),
+                    field("model_preset", StringType, false, "Health-model preset (model-preset in conf) the version is for."),
+                    field("model_digest", StringType, false,
+                            "Digest of the preset's metrics, features, windows, scales and directions (not weights) the version was fitted for; "
+                                    + "scoring refuses an approved version whose digest differs from conf's."),
+                    field("status", StringType, false, "proposed (awaiting approval), approved (scoring uses it) or retired (approved once, replaced)."),
+                    field("dimension", StringType, false, "relationship, usage or value."),
+                    field("metric", StringType, false, "Metric of the model."),
+                    field("prior_weight", DoubleType, false, "The expert prior weight from conf, in points of 100."),
+                    field("current_weight", DoubleType, false, "Weight scoring used when the version was proposed (last approved, else prior), points."),
+                    field("fitted_weight", DoubleType, false, "What the data alone says: 100 x (-beta) / sum(-beta) of the bounded logistic regression, points."),
+                    field("fitted_low", DoubleType, false, "Lower end of the bootstrap interval of fitted_weight (interval_level)."),
+                    field("fitted_high", DoubleType, false, "Upper end of the bootstrap interval of fitted_weight."),
+                    field("weight", DoubleType, false, "The version's weight, points: data_share x fitted + (1 - data_share) x prior. Scoring uses this."),
+                    field("weight_low", DoubleType, false, "weight's interval, lower end (fitted_low shrunk the same way)."),
+                    field("weight_high", DoubleType, false, "weight's interval, upper end."),
+                    field("interval_level", DoubleType, false, "Coverage of the intervals, e.g. 0.9."),
+                    field("change", DoubleType, false, "weight - current_weight, points."),
+                    field("needs_explicit_approval", BooleanType, false,
+                            "true when |change| is above calibration.max-weight-change: approve needs --accept-large-changes."),
+                    field("flags", DataTypes.createArrayType(StringType), false,
+                            "no_weight_from_data (the fit gave it 0), interval_includes_zero (the data cannot tell it from 0)."),
+                    field("training_churn_events", LongType, false, "n: distinct churn events in the training snapshots."),
+                    field("data_share", DoubleType, false, "n / (n + calibration.shrinkage-k): how much of weight comes from the data."),
+                    field("train_from", DateType, false, "First training as-of date."),
+                    field("train_to", DateType, false, "Last training as-of date."),
+                    field("holdout_from", DateType, false, "First holdout as-of date."),
+                    field("holdout_to", DateType, false, "Last holdout as-of date."),
+                    field("run_date", DateType, false, "The --run-date of the calibrate run that proposed the version."),
+                    field("run_id", StringType, false, "Run that proposed the version."),
+                    field("created_at", DataTypes.TimestampType, false, "When the version was first proposed (UTC)."),
+                    field("approved_by", StringType, true, "Who approved it (approve --by); null until approved."),
+                    field("approved_at", DataTypes.TimestampType, true, "When it was approved (UTC); null until approved."),
+                    field("retired_at", DataTypes.TimestampType, true, "When a later approval retired it (UTC); null otherwise.")),
+            Optional.empty());
+
+    public static final OutputTable CALIBRATION_RUNS = new OutputTable("calibration_runs",
+            "Every figure of each calibrate run's evaluation, long format: one row per figure, weights set and bucket. "
+                    + "Replaced per run_date. The leadership report shows the same numbers.",
+            schema(
+                    field("run_date", DateType, false, "The --run-date of the calibrate run (partition column)."),
+                    field("run_id", StringType, false, "Run that wrote the row."),
+                    field("model_preset", StringType, false, "Health-model preset calibrated."),
+                    field("status", StringType, false, "proposed, or no_proposal (a guardrail stopped it; see README)."),
+                    field("weights_label", StringType, false,
+                            "Which weights the figure is for: current, proposed, own (a segment's own fit), or data (about the snapshots)."),
+                    field("weights_version", StringType, true, "The version of those weights; null for data figures."),
+                    field("figure", StringType, false, "What is measured (README, \"calibration_runs figures\")."),
+                    field("bucket", StringType, false, "Tier, decile, ROC point index, segment (industry=Retail) or all."),
+                    field("x", DoubleType, true, "Second coordinate where the figure has one: mean predicted probability, false-positive rate, regParam."),
+                    field("value", DoubleType, true, "The figure's value."),
+                    field("rows", LongType, true, "Snapshots behind the value, where it is a rate."),
+                    field("events", LongType, true, "Churned snapshots (or distinct churn events for data figures) behind the value."),
+                    field("ci_low", DoubleType, true, "Lower end of the value's interval (Wilson 95% for rates)."),
+                    field("ci_high", DoubleType, true, "Upper end of the value's interval.")),
+            Optional.of("run_date"));
+
     public static final List<OutputTable> ALL = List.of(REJECTED_ROWS, ACCOUNT_HEALTH_SCORES, ACCOUNT_HEALTH_CURRENT,
-            MRR_MOVEMENTS, REVENUE_METRICS_MONTHLY, COHORT_CHURN, COHORT_RETENTION, HEALTH_TIER_CHURN);
+            MRR_MOVEMENTS, REVENUE_METRICS_MONTHLY, COHORT_CHURN, COHORT_RETENTION, HEALTH_TIER_CHURN,
+            HEALTH_WEIGHTS, CALIBRATION_RUNS);
 
     private OutputTables() {
     }

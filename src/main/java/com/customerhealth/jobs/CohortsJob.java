@@ -4,10 +4,10 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.min;
 
+import com.customerhealth.cohorts.ChurnLabels;
 import com.customerhealth.cohorts.CohortMetrics;
 import com.customerhealth.cohorts.MrrMovements;
 import com.customerhealth.config.AppConfig;
-import com.customerhealth.features.Snapshots;
 import com.customerhealth.io.DeltaTables;
 import com.customerhealth.io.OutputTables;
 import com.customerhealth.validate.ValidatedWarehouse;
@@ -17,7 +17,6 @@ import java.time.YearMonth;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
-import java.util.TreeSet;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 
@@ -35,9 +34,7 @@ public final class CohortsJob implements Job {
 
     @Override
     public Set<String> inputTables(JobContext ctx) {
-        Set<String> tables = new TreeSet<>(new ScoreJob().inputTables(ctx)); // scores at D - horizon may be needed
-        tables.add("churn_events");
-        return tables;
+        return ScoreJob.inputTablesWithChurn(ctx); // scores at D - horizon may be needed
     }
 
     @Override
@@ -82,8 +79,8 @@ public final class CohortsJob implements Job {
 
     /**
      * health_tier_churn for D: the scores at D - horizon (written first, by the scoring code, when
-     * account_health_scores has none for that date), each flagged churned when the account has a
-     * churn event in (D - horizon, D] or is no longer a customer on D.
+     * account_health_scores has none for that date), each flagged churned as {@link ChurnLabels} defines:
+     * a churn event in (D - horizon, D], or no longer a customer on D.
      */
     private static void tierChurn(JobContext ctx, ValidatedWarehouse warehouse, AppConfig.Cohorts cfg) {
         LocalDate scoredAt = ctx.runDate().minusDays(cfg.horizonDays());
@@ -93,18 +90,10 @@ public final class CohortsJob implements Job {
         if (scores == null || scores.isEmpty()) {
             scores = ScoreJob.scoreAndWrite(ctx, warehouse, scoredAt);
         }
-        Dataset<Row> stillCustomers = Snapshots.customersOn(warehouse.table("subscription_periods"), List.of(ctx.runDate()))
-                .select(col("account_id"), lit(true).as("_customer_on_d"));
-        Dataset<Row> withChurn = scores.join(stillCustomers, new String[] {"account_id"}, "left");
-        if (warehouse.optionalTable("churn_events").isPresent()) {
-            Dataset<Row> events = warehouse.optionalTable("churn_events").get()
-                    .where(col("churned_at").gt(lit(Date.valueOf(scoredAt))).and(col("churned_at").leq(lit(Date.valueOf(ctx.runDate())))))
-                    .select(col("account_id")).distinct().withColumn("_event", lit(true));
-            withChurn = withChurn.join(events, new String[] {"account_id"}, "left");
-        } else {
-            withChurn = withChurn.withColumn("_event", lit(null).cast("boolean"));
-        }
-        withChurn = withChurn.withColumn("churned", col("_event").isNotNull().or(col("_customer_on_d").isNull()));
+        // Every churn counts here, involuntary too: the table shows what happened to each tier.
+        Dataset<Row> withChurn = ChurnLabels.within(scores.withColumn("as_of_date", col("score_date")),
+                warehouse.table("subscription_periods"), warehouse.optionalTable("churn_events").orElse(null),
+                List.of(scoredAt), cfg.horizonDays(), true, cfg.lapseChurnType());
         Dataset<Row> rows = CohortMetrics.tierChurn(withChurn)
                 .withColumn("as_of_date", lit(Date.valueOf(ctx.runDate())))
                 .withColumn("scored_at", lit(Date.valueOf(scoredAt)))

@@ -1,6 +1,8 @@
 package com.customerhealth.jobs;
 
+import com.customerhealth.calibrate.WeightVersions;
 import com.customerhealth.config.AppConfig;
+import com.customerhealth.config.HealthModel;
 import com.customerhealth.io.DeltaTables;
 import com.customerhealth.io.OutputTables;
 import com.customerhealth.validate.TableReport;
@@ -18,6 +20,15 @@ public record JobContext(SparkSession spark, AppConfig config, LocalDate runDate
 
     public static JobContext of(SparkSession spark, AppConfig config, LocalDate runDate, String runId, PrintStream out) {
         return new JobContext(spark, config, runDate, runId, new DeltaTables(spark, config.output()), out);
+    }
+
+    /**
+     * The model scoring uses: the conf preset with the weights of its newest approved
+     * {@code health_weights} version, or the conf prior when none is approved. Read when asked, so an
+     * approval between runs takes effect from the next run.
+     */
+    public HealthModel scoringModel() {
+        return new WeightVersions(spark, tables).scoringModel(config.model());
     }
 
     /**

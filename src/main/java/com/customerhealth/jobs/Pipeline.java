@@ -7,9 +7,9 @@ import java.util.TreeSet;
 
 /** Runs jobs in order over one validated read of the warehouse. {@code run} is every job, in pipeline order. */
 public final class Pipeline {
-    /** The whole pipeline, in order: score, then cohorts. The calibration issue adds calibrate here. */
+    /** The whole pipeline, in order: score, cohorts (health_tier_churn reads the scores), calibrate (its report reads cohort_churn). */
     public static List<Job> all() {
-        return List.of(new ScoreJob(), new CohortsJob());
+        return List.of(new ScoreJob(), new CohortsJob(), new CalibrateJob());
     }
 
     private Pipeline() {

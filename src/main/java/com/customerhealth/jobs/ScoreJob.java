@@ -16,7 +16,8 @@ import org.apache.spark.sql.Row;
 
 /**
  * {@code score --run-date D}: the health score of every account that is a customer on D, into
- * {@code account_health_scores} (D's partition replaced) and {@code account_health_current} (merged).
+ * {@code account_health_scores} (D's partition replaced) and {@code account_health_current} (merged),
+ * with the newest approved weights version (else the conf prior); each row names its version.
  */
 public final class ScoreJob implements Job {
 
@@ -31,11 +32,22 @@ public final class ScoreJob implements Job {
      * every job that needs scores for a date.
      */
     public static Dataset<Row> scoreAndWrite(JobContext ctx, ValidatedWarehouse warehouse, LocalDate date) {
-        Dataset<Row> scores = new ScoringPipeline(ctx.config(), ctx.config().model()).scores(warehouse, List.of(date), ctx.runId());
+        return scoreAndWrite(ctx, warehouse, date, ctx.scoringModel());
+    }
+
+    private static Dataset<Row> scoreAndWrite(JobContext ctx, ValidatedWarehouse warehouse, LocalDate date, HealthModel model) {
+        Dataset<Row> scores = new ScoringPipeline(ctx.config(), model).scores(warehouse, List.of(date), ctx.runId());
         ctx.tables().replacePartition(OutputTables.ACCOUNT_HEALTH_SCORES, scores, date.toString());
         // The merge reads back the partition just written instead of recomputing the scores.
         ctx.tables().refreshLatest(OutputTables.ACCOUNT_HEALTH_CURRENT, OutputTables.ACCOUNT_HEALTH_SCORES, "account_id", date);
         return ctx.tables().readPartition(OutputTables.ACCOUNT_HEALTH_SCORES, date);
+    }
+
+    /** The tables scoring reads plus churn_events: what a job that scores accounts and labels their churn needs. */
+    static Set<String> inputTablesWithChurn(JobContext ctx) {
+        Set<String> tables = new TreeSet<>(new ScoreJob().inputTables(ctx));
+        tables.add("churn_events");
+        return tables;
     }
 
     @Override
@@ -49,8 +61,8 @@ public final class ScoreJob implements Job {
 
     @Override
     public void run(JobContext ctx, ValidatedWarehouse warehouse) {
-        HealthModel model = ctx.config().model();
-        Dataset<Row> written = scoreAndWrite(ctx, warehouse, ctx.runDate());
+        HealthModel model = ctx.scoringModel();
+        Dataset<Row> written = scoreAndWrite(ctx, warehouse, ctx.runDate(), model);
         Map<String, Long> perTier = new LinkedHashMap<>();
         for (String tier : List.of("healthy", "needs_attention", "at_risk", "critical", "no_data")) {
             perTier.put(tier, 0L);

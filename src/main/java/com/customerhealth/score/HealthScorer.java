@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -78,21 +79,11 @@ public final class HealthScorer {
      */
     public Dataset<Row> aggregate(Dataset<Row> withComponents) {
         List<Column> dimensionScores = new ArrayList<>();
-        Column healthNum = lit(0.0);
-        Column healthDen = lit(0.0);
         for (String dimName : HealthModel.DIMENSIONS) {
-            HealthModel.Dimension dim = model.dimensions().stream().filter(d -> d.name().equals(dimName)).findFirst().orElse(null);
-            Column dimScore = lit(null).cast(DataTypes.DoubleType);
-            if (dim != null) {
-                dimScore = weightedMeanOfPresent(dim.metrics().stream().map(m -> col(componentColumn(m))).toList(),
-                        dim.metrics().stream().map(MetricSpec::weight).toList());
-                Column present = dimScore.isNotNull();
-                healthNum = healthNum.plus(when(present, dimScore.multiply(dim.weight())).otherwise(0.0));
-                healthDen = healthDen.plus(when(present, lit(dim.weight())).otherwise(0.0));
-            }
-            dimensionScores.add(round(dimScore, 2));
+            dimensionScores.add(round(dimensionScore(dimName)
+                    .orElse(lit(null).cast(DataTypes.DoubleType)), 2));
         }
-        Column health = round(when(healthDen.gt(0), healthNum.divide(healthDen)), 2);
+        Column health = healthScore();
 
         List<MetricSpec> metrics = model.metrics();
         Column names = array(metrics.stream().map(m -> lit(m.name())).toArray(Column[]::new));
@@ -120,6 +111,34 @@ public final class HealthScorer {
                 .withColumn("health_tier", tier(col("health_score")));
     }
 
+    /**
+     * The health score (0-100, 2 decimals) of rows carrying the component columns: the weighted mean
+     * of the dimension scores that have data; null when no metric has data.
+     */
+    public Column healthScore() {
+        Column num = lit(0.0);
+        Column den = lit(0.0);
+        for (HealthModel.Dimension dim : model.dimensions()) {
+            Column dimScore = meanOfDimension(dim);
+            Column present = dimScore.isNotNull();
+            num = num.plus(when(present, dimScore.multiply(dim.weight())).otherwise(0.0));
+            den = den.plus(when(present, lit(dim.weight())).otherwise(0.0));
+        }
+        return round(when(den.gt(0), num.divide(den)), 2);
+    }
+
+    /** A dimension's score (unrounded), or empty when the model has no such dimension. */
+    public Optional<Column> dimensionScore(String dimensionName) {
+        return model.dimensions().stream().filter(d -> d.name().equals(dimensionName)).findFirst()
+                .map(HealthScorer::meanOfDimension);
+    }
+
+    /** A dimension's score: the weighted mean of its metrics' components that have data, unrounded. */
+    private static Column meanOfDimension(HealthModel.Dimension dim) {
+        return weightedMeanOfPresent(dim.metrics().stream().map(m -> col(componentColumn(m))).toList(),
+                dim.metrics().stream().map(MetricSpec::weight).toList());
+    }
+
     /** The tier of a (rounded) score by the tiers in conf. */
     public Column tier(Column score) {
         return when(score.isNull(), lit("no_data"))
@@ -129,8 +148,13 @@ public final class HealthScorer {
                 .otherwise(lit("critical"));
     }
 
-    /** sum(w_i * x_i) / sum(w_i) over the x_i that are not null; null when none is. */
-    private static Column weightedMeanOfPresent(List<Column> xs, List<Double> weights) {
+    /**
+     * sum(w_i * x_i) / sum(w_i) over the x_i that are not null; null when none is. When every weight
+     * is 0 (a calibrated dimension the data gave no weight), the plain mean, so the dimension score
+     * still shows; the dimension then carries 0 weight in the health score.
+     */
+    private static Column weightedMeanOfPresent(List<Column> xs, List<Double> givenWeights) {
+        List<Double> weights = givenWeights.stream().allMatch(w -> w == 0) ? givenWeights.stream().map(w -> 1.0).toList() : givenWeights;
         Column num = lit(0.0);
         Column den = lit(0.0);
         for (int i = 0; i < xs.size(); i++) {

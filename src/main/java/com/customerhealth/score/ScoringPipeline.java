@@ -33,10 +33,18 @@ public final class ScoringPipeline {
      * whose row was quarantined is not scored (rejected_rows says why).
      */
     public Dataset<Row> components(ValidatedWarehouse warehouse, List<LocalDate> asOfDates) {
-        Dataset<Row> population = Snapshots.customersOn(warehouse.table("subscription_periods"), asOfDates)
-                .join(warehouse.table("accounts").select("account_id"), new String[] {"account_id"}, "inner");
+        Dataset<Row> population = population(warehouse, asOfDates);
         Dataset<Row> features = new FeatureStep(config).compute(warehouse, population, asOfDates, model.featureRequests());
         return new HealthScorer(model, config.tiers()).componentScores(features);
+    }
+
+    /**
+     * Who is scored on each date: every customer (account_id, as_of_date, mrr, seats) whose accounts row
+     * passed validation; an account whose row was quarantined is not scored (rejected_rows says why).
+     */
+    public static Dataset<Row> population(ValidatedWarehouse warehouse, List<LocalDate> asOfDates) {
+        return Snapshots.customersOn(warehouse.table("subscription_periods"), asOfDates)
+                .join(warehouse.table("accounts").select("account_id"), new String[] {"account_id"}, "inner");
     }
 
     /** Scores in the account_health_scores schema, score_date = as-of date. */

@@ -1,0 +1,76 @@
+package com.customerhealth.calibrate;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.sum;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import com.customerhealth.Cli;
+import com.customerhealth.TestSpark;
+import com.customerhealth.generate.WarehouseGenerator;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.Arrays;
+import java.util.List;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.jsoup.Jsoup;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code calibrate} end to end on a generated warehouse (the planted churn model): it proposes a
+ * version, records it with every figure, writes the report, and a re-run changes nothing.
+ */
+class CalibrateJobTest {
+    private final SparkSession spark = TestSpark.session();
+
+    @Test
+    void proposesAVersionWritesTheReportAndAReRunChangesNothing() throws IOException {
+        Path root = Files.createTempDirectory("calibrate-job-");
+        new WarehouseGenerator(spark, 42, 600, 30, LocalDate.of(2026, 9, 30)).write(root.resolve("warehouse").toString(), "parquet");
+        String[] args = {"calibrate", "--run-date", "2026-09-30", "--set", "input.root=" + root.resolve("warehouse"),
+                "--set", "output.path=" + root.resolve("out"), "--set", "output.database=",
+                "--set", "calibration.bootstrap-replicates=8", "--set", "calibration.folds=3", "--set", "calibration.reg-params=[0.01]",
+                "--set", "calibration.min-churn-events=20", "--set", "calibration.segment-min-churn-events=20"};
+
+        Cli first = Cli.run(args);
+        assertThat(first.code()).as(first.err()).isZero();
+        Dataset<Row> weights = table(root, "health_weights");
+        List<String> versions = weights.select("version").distinct().as(Encoders.STRING()).collectAsList();
+        assertThat(versions).hasSize(1);
+        String version = versions.get(0);
+        assertThat(version).startsWith("template-25-25-50@cal-2026-09-30-");
+        assertThat(first.out()).contains("proposed " + version).contains("approve --version " + version);
+        assertThat(weights.count()).isEqualTo(12L); // one row per metric of the default preset
+        assertThat(weights.where(col("status").notEqual("proposed")).count()).isZero();
+        assertThat(weights.agg(sum("weight")).first().getDouble(0)).isCloseTo(100.0,
+                within(0.1));
+
+        Path report = root.resolve("out/reports/calibration-2026-09-30");
+        var html = Jsoup.parse(report.resolve("report.html").toFile());
+        assertThat(html.text()).contains(version);
+        assertThat(html.select("img")).hasSize(4);
+        assertThat(Files.readString(report.resolve("report.json"))).contains("\"proposedVersion\": \"" + version + "\"");
+
+        List<Row> weightsBefore = sorted(table(root, "health_weights").drop("created_at"));
+        List<Row> figuresBefore = sorted(table(root, "calibration_runs"));
+        Cli second = Cli.run(args);
+        assertThat(second.code()).as(second.err()).isZero();
+        assertThat(second.out()).contains("already in health_weights");
+        assertThat(sorted(table(root, "health_weights").drop("created_at"))).isEqualTo(weightsBefore);
+        assertThat(sorted(table(root, "calibration_runs"))).isEqualTo(figuresBefore);
+    }
+
+    private Dataset<Row> table(Path root, String name) {
+        return spark.read().format("delta").load(root.resolve("out").resolve(name).toString());
+    }
+
+    private static List<Row> sorted(Dataset<Row> rows) {
+        String[] cols = rows.columns();
+        return rows.orderBy(cols[0], Arrays.copyOfRange(cols, 1, cols.length)).collectAsList();
+    }
+}

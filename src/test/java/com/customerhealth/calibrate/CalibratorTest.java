@@ -1,0 +1,221 @@
+package com.customerhealth.calibrate;
+
+import static org.apache.spark.sql.functions.avg;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count_distinct;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.max;
+import static org.apache.spark.sql.functions.when;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import com.customerhealth.FixtureWarehouse;
+import com.customerhealth.TestSpark;
+import com.customerhealth.calibrate.CalibrationReport.WeightRow;
+import com.customerhealth.config.AppConfig;
+import java.time.LocalDate;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Calibration against snapshots with a planted answer (PlantedSnapshots): the fixture model's seven
+ * metrics, churn drawn from known weights.
+ */
+class CalibratorTest {
+    private static final SparkSession SPARK = TestSpark.session();
+    private static final LocalDate RUN_DATE = LocalDate.of(2025, 9, 30);
+    private static final TrainingSet.Dates DATES = PlantedSnapshots.dates(4, 1);
+    /** The planted weights, points of 100. Priors (fixture model): 6.25, 18.75, 10, 5, 5, 25, 25. */
+    private static final Map<String, Double> TRUTH = ordered("nps", 0.0, "renewal_intent", 40.0, "seat_utilisation", 20.0,
+            "sessions_rank", 5.0, "support_burden", 0.0, "payment_punctuality", 25.0, "mrr_growth_yoy", 10.0);
+
+    private static AppConfig config;
+    private static CalibrationReport planted;
+
+    private static Map<String, Double> ordered(Object... kv) {
+        Map<String, Double> m = new LinkedHashMap<>();
+        for (int i = 0; i < kv.length; i += 2) {
+            m.put((String) kv[i], (Double) kv[i + 1]);
+        }
+        return m;
+    }
+
+    private static AppConfig config(Map<String, String> extra) {
+        Map<String, String> o = new HashMap<>(Map.of("calibration.folds", "3", "calibration.reg-params", "[0.0, 0.001, 0.01]",
+                "calibration.bootstrap-replicates", "40", "calibration.segment-min-churn-events", "1000000"));
+        o.putAll(extra);
+        return AppConfig.load(FixtureWarehouse.fixtureModelConf(), o);
+    }
+
+    private static CalibrationReport calibrate(AppConfig cfg, Dataset<Row> snapshots) {
+        return new Calibrator(cfg.calibration(), cfg.tiers(), cfg.model(), cfg.model())
+                .calibrate(snapshots, DATES, "test-run", RUN_DATE).report();
+    }
+
+    /**
+     * 6,000 accounts x 4 training months (about 1,100 churn events) and 1 holdout month. With that many
+     * events one weight's standard error is about 1.3 points, so the tolerances below are about 3
+     * standard errors: a correct fit passes them, a fit that confused two metrics or lost the sign does not.
+     */
+    @BeforeAll
+    static void calibratePlanted() {
+        config = config(Map.of());
+        Dataset<Row> snapshots = new PlantedSnapshots(TRUTH, 1.0, 0.08, 6000, 7).build(SPARK, config, DATES).cache();
+        planted = calibrate(config, snapshots);
+        snapshots.unpersist();
+    }
+
+    private static Map<String, WeightRow> byMetric(CalibrationReport r) {
+        return r.weights().stream().collect(Collectors.toMap(WeightRow::metric, w -> w));
+    }
+
+    @Test
+    void fittedWeightsRecoverThePlantedOnesAndRankTheMetricsAsTheTruthDoes() {
+        Map<String, WeightRow> w = byMetric(planted);
+        assertThat(planted.status()).isEqualTo("proposed");
+        TRUTH.forEach((metric, truth) -> assertThat(w.get(metric).fitted()).as(metric).isCloseTo(truth, within(4.0)));
+        // Every pair whose true weights differ by 5 points or more is ranked the same way.
+        for (String a : TRUTH.keySet()) {
+            for (String b : TRUTH.keySet()) {
+                if (TRUTH.get(a) >= TRUTH.get(b) + 5) {
+                    assertThat(w.get(a).fitted()).as(a + " above " + b).isGreaterThan(w.get(b).fitted());
+                }
+            }
+        }
+        assertThat(w.values().stream().mapToDouble(WeightRow::fitted).sum()).isCloseTo(100.0, within(1e-6));
+    }
+
+    /**
+     * A 90% interval misses the truth about one time in ten, so with seven metrics we require at least
+     * five inside (the chance a correct bootstrap has three or more misses is about 3%, and the draw is
+     * fixed by the seed, so the test cannot flicker).
+     */
+    @Test
+    void theTruthLiesInsideTheBootstrapIntervalForMostMetrics() {
+        long inside = planted.weights().stream()
+                .filter(r -> r.fittedLow() <= TRUTH.get(r.metric()) + 1e-9 && TRUTH.get(r.metric()) <= r.fittedHigh() + 1e-9).count();
+        assertThat(inside).isGreaterThanOrEqualTo(5);
+        assertThat(planted.fit().replicates()).isEqualTo(40);
+        planted.weights().forEach(r -> assertThat(r.fittedLow()).as(r.metric()).isLessThanOrEqualTo(r.fittedHigh()));
+    }
+
+    @Test
+    void proposedIsTheFitShrunkToThePriorByNOverNPlusK() {
+        long n = planted.data().trainingChurnEvents();
+        double share = n / (n + 100.0);
+        assertThat(planted.fit().dataShare()).isCloseTo(share, within(1e-12));
+        for (WeightRow r : planted.weights()) {
+            double expected = Math.round((share * r.fitted() + (1 - share) * r.prior()) * 100) / 100.0;
+            assertThat(r.proposed()).as(r.metric()).isEqualTo(expected);
+            assertThat(r.change()).isCloseTo(r.proposed() - r.current(), within(1e-9));
+        }
+        assertThat(planted.proposedVersion()).startsWith("fixture@cal-2025-09-30-");
+        assertThat(planted.currentVersion()).startsWith("fixture@prior-");
+    }
+
+    @Test
+    void largeMovesNeedExplicitApprovalAndZeroWeightMetricsAreFlagged() {
+        Map<String, WeightRow> w = byMetric(planted);
+        // renewal_intent 18.75 -> about 38, mrr_growth_yoy 25 -> about 12: both move more than 10 points.
+        assertThat(w.get("renewal_intent").needsApproval()).isTrue();
+        assertThat(w.get("mrr_growth_yoy").needsApproval()).isTrue();
+        for (String small : List.of("nps", "sessions_rank", "support_burden", "payment_punctuality")) {
+            assertThat(w.get(small).needsApproval()).as(small).isFalse();
+        }
+        assertThat(planted.approveCommand()).contains("--version " + planted.proposedVersion()).contains("--accept-large-changes");
+        for (String zero : List.of("nps", "support_burden")) {
+            assertThat(w.get(zero).flags()).as(zero).containsAnyOf("no_weight_from_data", "interval_includes_zero");
+        }
+        assertThat(w.get("renewal_intent").flags()).isEmpty();
+        assertThat(planted.caveats()).anyMatch(c -> c.contains("nps"));
+    }
+
+    @Test
+    void theProposalPredictsTheHoldoutBetterThanThePrior() {
+        assertThat(planted.proposed().rocAuc()).isGreaterThan(planted.current().rocAuc());
+        assertThat(planted.proposed().brier()).isLessThanOrEqualTo(planted.current().brier());
+        assertThat(planted.proposed().meanScoreChurned()).isLessThan(planted.proposed().meanScoreStayed());
+        assertThat(planted.proposed().calibration()).hasSizeBetween(9, 10);
+        assertThat(planted.proposed().roc().get(0).falsePositiveRate()).isZero();
+        CalibrationReport.RocPoint last = planted.proposed().roc().get(planted.proposed().roc().size() - 1);
+        assertThat(last.falsePositiveRate()).isEqualTo(1.0);
+        assertThat(last.truePositiveRate()).isEqualTo(1.0);
+        long tierRows = planted.proposed().tiers().stream().mapToLong(CalibrationReport.TierRow::accounts).sum();
+        assertThat(tierRows).isEqualTo(planted.data().holdoutRows());
+    }
+
+    @Test
+    void tooFewChurnEventsProposesNothingAndSaysWhy() {
+        AppConfig cfg = config(Map.of("calibration.min-churn-events", "100000"));
+        CalibrationReport r = calibrate(cfg, new PlantedSnapshots(TRUTH, 1.0, 0.08, 400, 7).build(SPARK, cfg, DATES));
+        assertThat(r.status()).isEqualTo("no_proposal");
+        assertThat(r.statusReason()).contains("below the minimum of 100,000").contains("nothing is proposed");
+        assertThat(r.proposedVersion()).isNull();
+        assertThat(r.proposed()).isNull();
+        assertThat(r.approveCommand()).isNull();
+        assertThat(r.weights()).allSatisfy(w -> assertThat(w.fitted()).isNull());
+        assertThat(r.current()).isNotNull();
+    }
+
+    @Test
+    void foldsAndBootstrapWeightsAreConstantWithinAnAccount() {
+        Dataset<Row> snapshots = new PlantedSnapshots(TRUTH, 1.0, 0.08, 2000, 7).build(SPARK, config, DATES)
+                .withColumn(WeightFit.WEIGHT, lit(1.0));
+        assertThat(snapshots.groupBy("account_id").agg(count_distinct(col("fold")).as("n")).agg(max("n")).first().getLong(0))
+                .isEqualTo(1L);
+        Dataset<Row> replicate = Calibrator.bootstrapSample(snapshots, 42, 3);
+        assertThat(replicate.groupBy("account_id").agg(count_distinct(col(WeightFit.WEIGHT)).as("n")).agg(max("n")).first().getLong(0))
+                .isEqualTo(1L);
+        // Poisson(1) per account: mean 1, and about e^-1 = 36.8% of accounts left out of the replicate.
+        Dataset<Row> perAccount = snapshots.select("account_id").distinct()
+                .join(replicate.select("account_id", WeightFit.WEIGHT).distinct(), new String[] {"account_id"}, "left");
+        Row r = perAccount.agg(avg(when(col(WeightFit.WEIGHT).isNull(), 0.0).otherwise(col(WeightFit.WEIGHT))),
+                avg(when(col(WeightFit.WEIGHT).isNull(), 1.0).otherwise(0.0))).first();
+        assertThat(r.getDouble(0)).isCloseTo(1.0, within(0.07));
+        assertThat(r.getDouble(1)).isCloseTo(Math.exp(-1), within(0.04));
+        // Replicates differ from each other.
+        assertThat(Calibrator.bootstrapSample(snapshots, 42, 4).select("account_id", WeightFit.WEIGHT).distinct()
+                .except(replicate.select("account_id", WeightFit.WEIGHT).distinct()).isEmpty()).isFalse();
+    }
+
+    @Test
+    void theHoldoutIsNeverFittedOn() {
+        AppConfig cfg = config(Map.of("calibration.bootstrap-replicates", "3", "calibration.folds", "2"));
+        Dataset<Row> snapshots = new PlantedSnapshots(TRUTH, 1.0, 0.08, 1500, 11).build(SPARK, cfg, DATES);
+        Dataset<Row> flipped = snapshots.withColumn("label",
+                        when(col("split").equalTo(TrainingSet.HOLDOUT), lit(1.0).minus(col("label"))).otherwise(col("label")))
+                .withColumn("churn_ref_date", when(col("label").equalTo(1.0), col("as_of_date")));
+        CalibrationReport a = calibrate(cfg, snapshots);
+        CalibrationReport b = calibrate(cfg, flipped);
+        assertThat(b.weights()).extracting(WeightRow::fitted).isEqualTo(a.weights().stream().map(WeightRow::fitted).toList());
+        assertThat(b.weights()).extracting(WeightRow::fittedLow).isEqualTo(a.weights().stream().map(WeightRow::fittedLow).toList());
+        assertThat(b.fit().regParam()).isEqualTo(a.fit().regParam());
+        assertThat(b.proposed().rocAuc()).isNotEqualTo(a.proposed().rocAuc()); // the holdout is what changed
+    }
+
+    @Test
+    void aSegmentWithItsOwnChurnDriversIsReportedAsFittingBadly() {
+        AppConfig cfg = config(Map.of("calibration.bootstrap-replicates", "2", "calibration.segment-min-churn-events", "50",
+                "calibration.reg-params", "[0.0]"));
+        Map<String, Double> software = ordered("nps", 0.0, "renewal_intent", 0.0, "seat_utilisation", 0.0,
+                "sessions_rank", 50.0, "support_burden", 50.0, "payment_punctuality", 0.0, "mrr_growth_yoy", 0.0);
+        CalibrationReport r = calibrate(cfg, new PlantedSnapshots(TRUTH, software, 1.0, 0.08, 4000, 5).build(SPARK, cfg, DATES));
+        Map<String, CalibrationReport.SegmentFit> seg = r.segments().stream()
+                .collect(Collectors.toMap(CalibrationReport.SegmentFit::segment, s -> s));
+        assertThat(seg).containsKeys("Retail", "Software", "smb");
+        assertThat(seg.get("Software").fitsBadly()).isTrue();
+        assertThat(seg.get("Software").ownAuc()).isGreaterThan(seg.get("Software").globalAuc() + 0.05);
+        double ownUsage = seg.get("Software").ownDimensions().stream().filter(d -> d.dimension().equals("usage"))
+                .findFirst().orElseThrow().proposed();
+        assertThat(ownUsage).isGreaterThan(85.0);
+        assertThat(seg.get("smb").fitsBadly()).isFalse(); // every account is smb: its own fit is the global fit
+    }
+}
