@@ -20,6 +20,9 @@ import java.util.List;
  * @param proposed         holdout evaluation of the proposed weights; null when nothing is proposed
  * @param segments         per-industry and per-size-band fits (only segments with enough churn events)
  * @param cohortChurn      cohort churn by industry x size band from the cohorts job (empty when it has not run)
+ * @param customerSegments accounts and MRR per segment x tier from the insights job (empty when it has not run)
+ * @param successProfile   the success profile's best-ranked values from the insights job (empty when it has not run)
+ * @param successLine      "Accounts like this stay: ..." (null when the insights job has not run)
  * @param caveats          plain sentences: small samples, flagged metrics, what the labels leave out
  * @param approveCommand   the exact command that approves the proposed version; null when nothing is proposed
  */
@@ -39,6 +42,9 @@ public record CalibrationReport(
         Evaluation proposed,
         List<SegmentFit> segments,
         List<CohortCell> cohortChurn,
+        List<SegmentCell> customerSegments,
+        List<ProfileCell> successProfile,
+        String successLine,
         List<String> caveats,
         String approveCommand) {
 
@@ -150,6 +156,21 @@ public record CalibrationReport(
      */
     public record SegmentFit(String grouping, String segment, long trainingEvents, long holdoutRows, long holdoutEvents,
                              double globalAuc, double ownAuc, boolean fitsBadly, List<DimensionRow> ownDimensions) {
+    }
+
+    /** segment_tier_summary of the run date: accounts and MRR of a segment in a tier ({@code all}: every tier). */
+    public record SegmentCell(String segment, String tier, long accounts, double mrr, double mrrShare) {
+    }
+
+    /** A success_profile value: its shares among retained-healthy and churned accounts, the lift, the retention rate (Wilson 95%). */
+    public record ProfileCell(String characteristic, String value, double shareRetainedHealthy, double shareChurned, double lift,
+                              double retentionRate, double retentionLow, double retentionHigh) {
+    }
+
+    /** The same report with what the cohorts and insights jobs found. */
+    public CalibrationReport withContext(List<CohortCell> cohorts, List<SegmentCell> segments, List<ProfileCell> profile, String line) {
+        return new CalibrationReport(runId, runDate, modelPreset, status, statusReason, currentVersion, proposedVersion, data, fit,
+                weights, dimensions, current, proposed, this.segments, cohorts, segments, profile, line, caveats, approveCommand);
     }
 
     /** cohort_churn's industry x size band cells of its latest month (Wilson 95% interval). */

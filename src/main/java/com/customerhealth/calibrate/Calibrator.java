@@ -82,7 +82,7 @@ public final class Calibrator {
 
     /**
      * @param snapshots {@link TrainingSet#build} rows (or any rows with its columns)
-     * @return the findings; {@link CalibrationReport#cohortChurn()} is left empty for the job to fill
+     * @return the findings; what other jobs found ({@link CalibrationReport#withContext}) is left for the job to fill
      */
     public Result calibrate(Dataset<Row> snapshots, TrainingSet.Dates dates, String runId, LocalDate runDate) {
         Dataset<Row> usable = snapshots.where(col("involuntary_only").equalTo(false).and(col("health_score").isNotNull()));
@@ -365,8 +365,8 @@ public final class Calibrator {
                                      Evaluation today, Evaluation proposed, SegmentFits segments, String blocker,
                                      String version, String command) {
         return new CalibrationReport(runId, runDate, prior.name(), version == null ? "no_proposal" : "proposed", blocker,
-                current.version(), version, window, fit, rows, dimensionRows(rows), today, proposed, segments.fits(), List.of(),
-                caveats(window, rows, segments.skipped()), command);
+                current.version(), version, window, fit, rows, dimensionRows(rows), today, proposed, segments.fits(), List.of(), List.of(),
+                List.of(), null, caveats(window, rows, segments.skipped()), command);
     }
 
     private List<String> caveats(DataWindow w, List<WeightRow> rows, List<String> skippedSegments) {

@@ -8,6 +8,7 @@ import com.customerhealth.io.DeltaTables;
 import com.customerhealth.io.OutputTables;
 import com.customerhealth.jobs.CalibrateJob;
 import com.customerhealth.jobs.CohortsJob;
+import com.customerhealth.jobs.InsightsJob;
 import com.customerhealth.jobs.Job;
 import com.customerhealth.jobs.JobContext;
 import com.customerhealth.jobs.Pipeline;
@@ -35,7 +36,8 @@ import picocli.CommandLine.Option;
 @Command(name = "customer-health", mixinStandardHelpOptions = true, version = "customer-health-jobs 0.1.0",
         description = "Customer-health Spark jobs: validate the warehouse, score account health, cohort churn and weight "
                 + "calibration into Delta tables.",
-        subcommands = {HealthJobs.Score.class, HealthJobs.Cohorts.class, HealthJobs.Calibrate.class, HealthJobs.Run.class,
+        subcommands = {HealthJobs.Score.class, HealthJobs.Cohorts.class, HealthJobs.Insights.class, HealthJobs.Calibrate.class,
+                HealthJobs.Run.class,
                 HealthJobs.Approve.class, HealthJobs.Generate.class})
 public final class HealthJobs implements Runnable {
     @CommandLine.Spec
@@ -80,7 +82,7 @@ public final class HealthJobs implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "Missing command: use score, cohorts, calibrate, run, approve or generate.");
+        throw new CommandLine.ParameterException(spec.commandLine(), "Missing command: use score, cohorts, insights, calibrate, run, approve or generate.");
     }
 
     /** Runs jobs with a SparkSession, config and context. */
@@ -127,6 +129,16 @@ public final class HealthJobs implements Runnable {
         }
     }
 
+    @Command(name = "insights", mixinStandardHelpOptions = true,
+            description = "Areas of concern and score trends per account, healthiest-peer benchmarks and customer segments "
+                    + "for --run-date.")
+    static final class Insights extends JobCommand {
+        @Override
+        List<Job> jobs() {
+            return List.of(new InsightsJob());
+        }
+    }
+
     @Command(name = "calibrate", mixinStandardHelpOptions = true,
             description = "Fit the health-score weights to the churn observed before --run-date, judge them on a holdout, "
                     + "propose a version in health_weights and write the leadership report under report-path.")
@@ -138,7 +150,7 @@ public final class HealthJobs implements Runnable {
     }
 
     @Command(name = "run", mixinStandardHelpOptions = true,
-            description = "Run the whole pipeline for --run-date, in order: score, cohorts, calibrate.")
+            description = "Run the whole pipeline for --run-date, in order: score, cohorts, insights, calibrate.")
     static final class Run extends JobCommand {
         @Override
         List<Job> jobs() {

@@ -42,6 +42,7 @@ public final class AppConfig {
         sizeBands();
         tiers();
         cohorts();
+        insights();
         calibration();
         output();
     }
@@ -270,6 +271,31 @@ public final class AppConfig {
         }
         if (!(out.grossMargin() > 0 && out.grossMargin() <= 1)) {
             throw JobFailure.badConfig("cohorts.gross-margin = " + out.grossMargin() + " must be in (0, 1].", "");
+        }
+        return out;
+    }
+
+    // ---------------------------------------------------------------- insights
+
+    /** Settings of the insights job (conf {@code insights}). */
+    public record Insights(double trendThreshold, int topConcerns, int minGroupSize, Segmentation segments) {
+    }
+
+    /** The segment rules (conf {@code insights.segments}). */
+    public record Segmentation(double vipTopShare, double potentialMinGrowthRating, double expansionSeatUtilisation,
+                               double expansionMrrGrowth) {
+    }
+
+    public Insights insights() {
+        Config c = config.getConfig("insights");
+        Config s = c.getConfig("segments");
+        Insights out = new Insights(c.getDouble("trend-threshold"), c.getInt("top-concerns"), c.getInt("min-group-size"),
+                new Segmentation(s.getDouble("vip-top-share"), s.getDouble("potential-min-growth-rating"),
+                        s.getDouble("expansion-seat-utilisation"), s.getDouble("expansion-mrr-growth")));
+        if (!(out.trendThreshold() > 0) || out.topConcerns() < 1 || out.minGroupSize() < 0
+                || !(out.segments().vipTopShare() > 0 && out.segments().vipTopShare() < 1)) {
+            throw JobFailure.badConfig("insights: trend-threshold must be above 0, top-concerns at least 1, min-group-size 0 or "
+                    + "more, segments.vip-top-share in (0, 1).", "Got " + out);
         }
         return out;
     }

@@ -217,6 +217,214 @@ public final class OutputTables {
                     RUN_ID),
             Optional.of("as_of_date"));
 
+    public static final OutputTable EXPERIENCE_METRICS_MONTHLY = new OutputTable("experience_metrics_monthly",
+            "Customer-experience metrics per month: per account (months with any experience data) and rolled up by "
+                    + "industry, size band, onboarding cohort and overall (every month). Ratios are null, not 0, when their "
+                    + "denominator is 0.",
+            schema(
+                    field("as_of_month", DateType, false,
+                            "Last complete month end on or before the run date: the data's version (partition column). Every run date "
+                                    + "in the same month rewrites the same partition."),
+                    field("month_end", DateType, false,
+                            "Month M, by its last day. Events count in M when dated after the previous month end and on or before month_end."),
+                    field("grouping", StringType, false,
+                            "Which roll-up the row is: account (one row per account and month with a survey response, a resolved "
+                                    + "ticket, first value or a current CSM assessment in M), industry, size_band, cohort (a row when the "
+                                    + "group has such data in M) or overall (a row for every month, data or not). Accounts whose accounts "
+                                    + "row was quarantined are left out."),
+                    field("account_id", StringType, true, "Account; null unless grouping is account."),
+                    field("industry", StringType, true, "Industry; null when the grouping rolls it up."),
+                    field("size_band", StringType, true, "Size band; null when the grouping rolls it up."),
+                    field("onboarding_cohort", StringType, true,
+                            "Onboarding cohort (month 2024-03 or quarter 2024-Q1, cohorts.cohort-grain); null when rolled up."),
+                    count("nps_responses", "NPS survey responses (survey_type NPS) dated in M."),
+                    count("nps_promoters", "Of those, promoters: score 9 or more (9-10)."),
+                    count("nps_detractors", "Of those, detractors: score 6 or less (0-6)."),
+                    ratio("nps", "Net promoter score, -100..100: 100 x (nps_promoters - nps_detractors) / nps_responses."),
+                    count("csat_responses", "CSAT survey responses (survey_type CSAT) dated in M."),
+                    count("csat_positive", "Of those, positive answers: score 4 or more (4-5)."),
+                    ratio("csat", "CSAT as a share 0-1: csat_positive / csat_responses."),
+                    count("ces_responses", "CES survey responses (survey_type CES) dated in M."),
+                    ratio("ces_mean", "Mean CES score of those responses, rounded to 4 decimals."),
+                    field("ces_distribution", DataTypes.createMapType(IntegerType, LongType, false), false,
+                            "CES answer (score rounded to the nearest integer, halves up) -> number of those responses; empty without responses."),
+                    count("tickets_resolved", "Support tickets with resolved_at in M (whenever opened)."),
+                    count("first_contact_resolved", "Of those, tickets with contacts_to_resolve = 1."),
+                    ratio("fcr_rate", "First-contact resolution rate: first_contact_resolved / tickets_resolved."),
+                    ratio("median_resolution_days",
+                            "Exact median (percentile 0.5: the mean of the two middle values for an even count) of resolved_at - "
+                                    + "opened_at in days over the tickets resolved in M, pooled over the group's tickets (not a median of medians)."),
+                    count("ticket_csat_responses", "Tickets resolved in M with a csat answer."),
+                    count("ticket_csat_positive", "Of those, tickets with csat 4 or more (4-5)."),
+                    ratio("ticket_csat", "Ticket CSAT as a share 0-1: ticket_csat_positive / ticket_csat_responses."),
+                    count("accounts_reached_value", "Accounts whose first_value_at is in M."),
+                    ratio("mean_ttfv_days", "Mean time to first value of those accounts: first_value_at - onboarded_at in days."),
+                    ratio("median_ttfv_days", "Exact median (percentile 0.5) of the same time to first value, in days."),
+                    count("accounts_assessed",
+                            "Accounts with a CSM assessment dated on or before month_end and less than 365 days before it."),
+                    count("accounts_referenceable", "Of those, accounts whose latest such assessment has referenceable = true."),
+                    ratio("referenceable_share", "accounts_referenceable / accounts_assessed."),
+                    field("small_group", BooleanType, false,
+                            "Some figure of the row rests on fewer than min-group-size observations: one of nps_responses, "
+                                    + "csat_responses, ces_responses, tickets_resolved, ticket_csat_responses, accounts_reached_value, "
+                                    + "accounts_assessed is above 0 and below it. Read the figures with care."),
+                    RUN_ID),
+            Optional.of("as_of_month"));
+
+    private static final StructField SCORE_DATE = field("score_date", DateType, false, "Run date D the scores are of (partition column).");
+    private static final StructField ACCOUNT_ID = field("account_id", StringType, false, "Account.");
+    private static final StructField ACCOUNT_NAME = field("account_name", StringType, true, "Account name.");
+    private static final StructField ACCOUNT_INDUSTRY = field("industry", StringType, true, "Industry.");
+    private static final StructField ACCOUNT_SIZE_BAND = field("size_band", StringType, true, "Size band.");
+    private static final StructField CSM_OWNER = field("csm_owner", StringType, true, "CSM owning the account.");
+
+    public static final OutputTable ACCOUNT_HEALTH_DRIVERS = new OutputTable("account_health_drivers",
+            "Areas of concern: per scored account and metric, the health points the metric costs against the account's own "
+                    + "component 30 and 90 days before and against the healthy accounts of its industry x size band, ranked per "
+                    + "account, with the score trend. Partitioned by score_date.",
+            schema(
+                    SCORE_DATE,
+                    ACCOUNT_ID, ACCOUNT_NAME, ACCOUNT_INDUSTRY, ACCOUNT_SIZE_BAND, CSM_OWNER,
+                    field("health_score", DoubleType, true, "Health score on D."),
+                    field("health_tier", StringType, false, "Health tier on D."),
+                    field("score_30d_ago", DoubleType, true, "Health score on D - 30 days; null when not a customer then."),
+                    field("score_90d_ago", DoubleType, true, "Health score on D - 90 days; null when not a customer then."),
+                    field("score_change_30d", DoubleType, true, "health_score - score_30d_ago."),
+                    field("score_change_90d", DoubleType, true, "health_score - score_90d_ago."),
+                    field("trend", StringType, false,
+                            "falling (score_change_30d <= -insights.trend-threshold), rising (>= threshold), stable, or new (no score 30 days ago)."),
+                    field("dimension", StringType, false, "Dimension of the metric."),
+                    field("metric", StringType, false, "Metric of the model."),
+                    field("feature", StringType, false, "Source feature of the metric (README, Feature catalog): the unit of value."),
+                    field("weight_points", DoubleType, false, "The metric's weight in the scoring model, points of 100."),
+                    field("component", DoubleType, true, "Component score 0-100 on D; null without data."),
+                    field("value", DoubleType, true, "The metric's raw value on D, in the feature's own unit (e.g. active users per seat)."),
+                    field("component_30d_ago", DoubleType, true, "Component score on D - 30 days."),
+                    field("value_30d_ago", DoubleType, true, "Raw value on D - 30 days."),
+                    field("component_90d_ago", DoubleType, true, "Component score on D - 90 days."),
+                    field("value_90d_ago", DoubleType, true, "Raw value on D - 90 days."),
+                    field("peer_component", DoubleType, true,
+                            "Median component of the healthy accounts (tier healthy) of the same industry x size band on D."),
+                    field("peer_value", DoubleType, true, "Median raw value of those healthy peers."),
+                    field("peer_healthy_accounts", LongType, true, "How many healthy peers the medians come from."),
+                    field("points_lost_vs_30d", DoubleType, true,
+                            "weight_points x (component_30d_ago - component) / 100: health points the metric's change over 30 days cost (negative: gained)."),
+                    field("points_lost_vs_90d", DoubleType, true, "The same against 90 days before."),
+                    field("points_lost_vs_peers", DoubleType, true, "weight_points x (peer_component - component) / 100."),
+                    field("concern_points", DoubleType, true, "The largest of the three points_lost columns (those that exist)."),
+                    field("concern_rank", IntegerType, true, "1 = the metric costing the account most; null when concern_points is not above 0."),
+                    field("concern", StringType, true,
+                            "The concern in a sentence a CSM can read, for the top insights.top-concerns ranks; null otherwise."),
+                    field("weights_version", StringType, false, "Weights version of the scores."),
+                    RUN_ID),
+            Optional.of("score_date"));
+
+    public static final OutputTable PEER_BENCHMARKS = new OutputTable("peer_benchmarks",
+            "Healthiest peers: the spread of the health score and of every component per industry x size band, industry, size "
+                    + "band and overall on D, with the healthy accounts' median and the accounts per tier. Partitioned by score_date.",
+            schema(
+                    SCORE_DATE,
+                    field("grouping", StringType, false, "industry x size_band, industry, size_band or overall."),
+                    field("industry", StringType, true, "Industry; null when rolled up."),
+                    field("size_band", StringType, true, "Size band; null when rolled up."),
+                    field("measure", StringType, false, "health_score, or a metric name (its component score)."),
+                    field("accounts", LongType, false, "Accounts scored on D in the group."),
+                    field("accounts_with_value", LongType, false, "Of those, accounts with a value of the measure."),
+                    field("p25", DoubleType, true,
+                            "First quartile of the measure: the smallest value with at least 25% of the group's values at or below it (exact up to 10,000 accounts)."),
+                    field("median", DoubleType, true, "Median of the measure, the same definition at 50%."),
+                    field("p75", DoubleType, true, "Third quartile, the same definition at 75%."),
+                    field("healthy_median", DoubleType, true, "Median of the measure among the group's healthy accounts."),
+                    field("healthy_median_raw_value", DoubleType, true,
+                            "Median raw metric value (its own unit) among the group's healthy accounts; null for health_score."),
+                    field("healthy", LongType, false, "Accounts in tier healthy."),
+                    field("needs_attention", LongType, false, "Accounts in tier needs_attention."),
+                    field("at_risk", LongType, false, "Accounts in tier at_risk."),
+                    field("critical", LongType, false, "Accounts in tier critical."),
+                    field("small_group", BooleanType, false, "accounts below insights.min-group-size: read with care."),
+                    RUN_ID),
+            Optional.of("score_date"));
+
+    public static final OutputTable CUSTOMER_SEGMENTS = new OutputTable("customer_segments",
+            "Every customer on D in one of four segments (seed 004): vip, potential, core, secondary, by the rules in "
+                    + "insights.segments. Partitioned by score_date.",
+            schema(
+                    SCORE_DATE,
+                    ACCOUNT_ID, ACCOUNT_NAME, ACCOUNT_INDUSTRY, ACCOUNT_SIZE_BAND, CSM_OWNER,
+                    field("mrr", WarehouseContract.MONEY, false, "MRR on D."),
+                    field("health_score", DoubleType, true, "Health score on D."),
+                    field("health_tier", StringType, false, "Health tier on D."),
+                    field("growth_rating", DoubleType, true, "Latest CSM growth_potential (1-5) in the last 180 days; null when none."),
+                    field("seat_utilisation", DoubleType, true, "Active-user ratio over the last 30 days (usage.active_user_ratio)."),
+                    field("mrr_growth_90d", DoubleType, true, "MRR on D / MRR on D - 90 days - 1; null when no MRR then."),
+                    field("signal_growth_rating", BooleanType, false, "growth_rating >= insights.segments.potential-min-growth-rating."),
+                    field("signal_seats_full", BooleanType, false, "seat_utilisation >= insights.segments.expansion-seat-utilisation."),
+                    field("signal_mrr_growing", BooleanType, false, "mrr_growth_90d >= insights.segments.expansion-mrr-growth."),
+                    field("segment", StringType, false,
+                            "vip (MRR at or above vip_mrr_cut and healthy), potential (MRR below median_mrr and a growth signal), "
+                                    + "core (MRR at or above median_mrr), secondary (the rest); first match wins."),
+                    field("segment_reason", StringType, false, "Why, in words."),
+                    field("vip_mrr_cut", DoubleType, false,
+                            "The MRR of the top insights.segments.vip-top-share of D's customers (its 1 - share quantile)."),
+                    field("median_mrr", DoubleType, false, "Median MRR of D's customers."),
+                    RUN_ID),
+            Optional.of("score_date"));
+
+    public static final OutputTable SEGMENT_TIER_SUMMARY = new OutputTable("segment_tier_summary",
+            "Accounts and MRR per segment x health tier on D (and per segment, tier all): where effort pays. Partitioned by score_date.",
+            schema(
+                    SCORE_DATE,
+                    field("segment", StringType, false, "vip, potential, core or secondary."),
+                    field("health_tier", StringType, false, "A health tier, or all."),
+                    field("accounts", LongType, false, "Customers in the segment and tier."),
+                    field("mrr", WarehouseContract.MONEY, false, "Their MRR on D."),
+                    field("mrr_share", DoubleType, true, "mrr / the MRR of all customers on D."),
+                    RUN_ID),
+            Optional.of("score_date"));
+
+    public static final OutputTable SUCCESS_PROFILE = new OutputTable("success_profile",
+            "Accounts like this stay: for each value of an account characteristic, its share among the accounts that stayed "
+                    + "healthy customers over the look-back and among those that churned voluntarily, the lift and Wilson "
+                    + "intervals, ranked by lift.",
+            schema(
+                    field("as_of_date", DateType, false, "The run date D (partition column): outcomes are read at D."),
+                    field("period_start", DateType, false, "D - period_days: the population is the customers (MRR > 0) on this date."),
+                    field("period_days", IntegerType, false, "Look-back Y in days (default 365)."),
+                    field("characteristic", StringType, false,
+                            "industry, size_band, onboarding_year, ttfv_band, initial_seats_band or initial_mrr_band."),
+                    field("value", StringType, false,
+                            "The characteristic's value: an industry, a size band, a year, a band (0-29, 5-19, <500 ...), never "
+                                    + "(ttfv: no first value by D) or unknown."),
+                    field("retained_healthy", LongType, false,
+                            "Accounts with the value that were customers on period_start, did not churn by D and are healthy in D's scores."),
+                    field("retained_healthy_total", LongType, false, "All retained-healthy accounts."),
+                    field("share_retained_healthy", DoubleType, true, "retained_healthy / retained_healthy_total."),
+                    field("share_rh_ci_low", DoubleType, true, "Lower bound of the 95% Wilson interval of share_retained_healthy."),
+                    field("share_rh_ci_high", DoubleType, true, "Upper bound of the 95% Wilson interval of share_retained_healthy."),
+                    field("churned", LongType, false,
+                            "Accounts with the value that were customers on period_start and churned voluntarily by D (a voluntary "
+                                    + "churn event, or a lapse counted as cohorts.lapse-churn-type); involuntary-only churners are left out."),
+                    field("churned_total", LongType, false, "All churned accounts."),
+                    field("share_churned", DoubleType, true, "churned / churned_total."),
+                    field("share_churned_ci_low", DoubleType, true, "Lower bound of the 95% Wilson interval of share_churned."),
+                    field("share_churned_ci_high", DoubleType, true, "Upper bound of the 95% Wilson interval of share_churned."),
+                    field("lift", DoubleType, true,
+                            "share_retained_healthy / share_churned: above 1 when the value is commoner among accounts that stay; "
+                                    + "null when share_churned is 0."),
+                    field("retention_rate", DoubleType, true,
+                            "retained_healthy / (retained_healthy + churned): among accounts with the value in either group."),
+                    field("retention_ci_low", DoubleType, true, "Lower bound of the 95% Wilson interval of retention_rate."),
+                    field("retention_ci_high", DoubleType, true, "Upper bound of the 95% Wilson interval of retention_rate."),
+                    field("small_group", BooleanType, false,
+                            "retained_healthy + churned below the minimum group size (cohorts.min-cohort-size): not ranked."),
+                    field("rank_in_characteristic", IntegerType, true,
+                            "1 = highest lift among the characteristic's values that have a lift and are not small groups; null otherwise. "
+                                    + "Ties: more accounts first, then by value."),
+                    field("rank_overall", IntegerType, true,
+                            "1 = highest lift among all ranked values; ties: more accounts first, then by characteristic and value."),
+                    RUN_ID),
+            Optional.of("as_of_date"));
+
     public static final OutputTable HEALTH_WEIGHTS = new OutputTable("health_weights",
             "Every weights version of the health model, one row per version and metric: what calibration proposed, "
                     + "with its interval, and who approved it. Scoring uses the newest approved version of its preset. Never "
@@ -263,7 +471,7 @@ public final class OutputTables {
                     + "Replaced per run_date. The leadership report shows the same numbers.",
             schema(
                     field("run_date", DateType, false, "The --run-date of the calibrate run (partition column)."),
-                    field("run_id", StringType, false, "Run that wrote the row."),
+                    RUN_ID,
                     field("model_preset", StringType, false, "Health-model preset calibrated."),
                     field("status", StringType, false, "proposed, or no_proposal (a guardrail stopped it; see README)."),
                     field("weights_label", StringType, false,
@@ -280,8 +488,8 @@ public final class OutputTables {
             Optional.of("run_date"));
 
     public static final List<OutputTable> ALL = List.of(REJECTED_ROWS, ACCOUNT_HEALTH_SCORES, ACCOUNT_HEALTH_CURRENT,
-            MRR_MOVEMENTS, REVENUE_METRICS_MONTHLY, COHORT_CHURN, COHORT_RETENTION, HEALTH_TIER_CHURN,
-            HEALTH_WEIGHTS, CALIBRATION_RUNS);
+            MRR_MOVEMENTS, REVENUE_METRICS_MONTHLY, COHORT_CHURN, COHORT_RETENTION, HEALTH_TIER_CHURN, EXPERIENCE_METRICS_MONTHLY,
+            ACCOUNT_HEALTH_DRIVERS, PEER_BENCHMARKS, CUSTOMER_SEGMENTS, SEGMENT_TIER_SUMMARY, SUCCESS_PROFILE, HEALTH_WEIGHTS, CALIBRATION_RUNS);
 
     private OutputTables() {
     }

@@ -6,6 +6,7 @@ import static org.apache.spark.sql.functions.min;
 
 import com.customerhealth.cohorts.ChurnLabels;
 import com.customerhealth.cohorts.CohortMetrics;
+import com.customerhealth.cohorts.ExperienceMetrics;
 import com.customerhealth.cohorts.MrrMovements;
 import com.customerhealth.config.AppConfig;
 import com.customerhealth.io.DeltaTables;
@@ -17,11 +18,12 @@ import java.time.YearMonth;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.TreeSet;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 
 /**
- * {@code cohorts --run-date D}: MRR movements, monthly revenue metrics, cohort churn and retention
+ * {@code cohorts --run-date D}: MRR movements, monthly revenue metrics, cohort churn and retention, experience metrics
  * up to the last complete month end on or before D (partition {@code as_of_month}), and churn by
  * health tier for the accounts scored at D - horizon ({@code health_tier_churn}, partition D).
  */
@@ -34,7 +36,9 @@ public final class CohortsJob implements Job {
 
     @Override
     public Set<String> inputTables(JobContext ctx) {
-        return ScoreJob.inputTablesWithChurn(ctx); // scores at D - horizon may be needed
+        Set<String> tables = new TreeSet<>(ScoreJob.inputTablesWithChurn(ctx)); // scores at D - horizon may be needed
+        tables.addAll(List.of("survey_responses", "support_tickets", "csm_assessments")); // experience metrics
+        return tables;
     }
 
     @Override
@@ -69,6 +73,10 @@ public final class CohortsJob implements Job {
 
         Dataset<Row> retention = CohortMetrics.retention(written, segments, asOfMonth, cfg);
         tables.replacePartition(OutputTables.COHORT_RETENTION, stamp(retention, asOfMonth, ctx), asOfMonth.toString());
+
+        Dataset<Row> experience = ExperienceMetrics.monthly(warehouse.table("accounts"), warehouse.table("survey_responses"),
+                warehouse.table("support_tickets"), warehouse.table("csm_assessments"), segments, monthEnds, asOfMonth, cfg.minCohortSize());
+        tables.replacePartition(OutputTables.EXPERIENCE_METRICS_MONTHLY, stamp(experience, asOfMonth, ctx), asOfMonth.toString());
 
         summarise(ctx, asOfMonth, periodStart);
     }
@@ -122,7 +130,7 @@ public final class CohortsJob implements Job {
                     r.<Long>getAs("accounts"), r.<Long>getAs("churned"), pct(r.getAs("churn_rate")));
         }
         for (var t : List.of(OutputTables.MRR_MOVEMENTS, OutputTables.REVENUE_METRICS_MONTHLY, OutputTables.COHORT_CHURN,
-                OutputTables.COHORT_RETENTION, OutputTables.HEALTH_TIER_CHURN)) {
+                OutputTables.COHORT_RETENTION, OutputTables.HEALTH_TIER_CHURN, OutputTables.EXPERIENCE_METRICS_MONTHLY)) {
             ctx.out().printf("  table: %s%n", ctx.tables().describe(t));
         }
     }

@@ -7,9 +7,12 @@ import java.util.TreeSet;
 
 /** Runs jobs in order over one validated read of the warehouse. {@code run} is every job, in pipeline order. */
 public final class Pipeline {
-    /** The whole pipeline, in order: score, cohorts (health_tier_churn reads the scores), calibrate (its report reads cohort_churn). */
+    /**
+     * The whole pipeline, in order: score, cohorts (health_tier_churn reads the scores), insights (reads
+     * the scores), calibrate (its report reads cohort_churn and the segments).
+     */
     public static List<Job> all() {
-        return List.of(new ScoreJob(), new CohortsJob(), new CalibrateJob());
+        return List.of(new ScoreJob(), new CohortsJob(), new InsightsJob(), new CalibrateJob());
     }
 
     private Pipeline() {

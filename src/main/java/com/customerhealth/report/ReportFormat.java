@@ -16,7 +16,10 @@ import java.util.Locale;
  *   <tr><th>JSON value</th><th>shown as</th><th>example</th></tr>
  *   <tr><td>integer (counts, days, folds)</td><td>thousands separators</td><td>{@code 12,345}</td></tr>
  *   <tr><td>rates and shares: {@code churnRate low high captureLowest10 dataShare meanPredicted
- *       observedRate}</td><td>percent, 1 decimal</td><td>{@code 8.3%}</td></tr>
+ *       observedRate mrrShare shareRetainedHealthy shareChurned retentionRate retentionLow retentionHigh}</td>
+ *       <td>percent, 1 decimal</td><td>{@code 8.3%}</td></tr>
+ *   <tr><td>{@code mrr}</td><td>whole units with thousands separators</td><td>{@code 412,346}</td></tr>
+ *   <tr><td>{@code lift}</td><td>2 decimals</td><td>{@code 2.33}</td></tr>
  *   <tr><td>{@code intervalLevel}</td><td>percent, no decimals</td><td>{@code 90%}</td></tr>
  *   <tr><td>{@code rocAuc prAuc brier globalAuc ownAuc logLoss}</td><td>3 decimals</td>
  *       <td>{@code 0.712}</td></tr>
@@ -94,8 +97,10 @@ final class ReportFormat {
         }
         BigDecimal v = BigDecimal.valueOf(d);
         return switch (field) {
-            case "churnRate", "low", "high", "captureLowest10", "dataShare", "meanPredicted", "observedRate" ->
-                    percent(d);
+            case "churnRate", "low", "high", "captureLowest10", "dataShare", "meanPredicted", "observedRate", "mrrShare",
+                    "shareRetainedHealthy", "shareChurned", "retentionRate", "retentionLow", "retentionHigh" -> percent(d);
+            case "mrr" -> String.format(Locale.ROOT, "%,d", v.setScale(0, RoundingMode.HALF_UP).longValueExact());
+            case "lift" -> fixed(v, 2);
             case "intervalLevel" -> fixed(v.movePointRight(2), 0) + "%";
             case "rocAuc", "prAuc", "brier", "globalAuc", "ownAuc", "logLoss" -> fixed(v, 3);
             case "prior", "current", "fitted", "fittedLow", "fittedHigh", "proposed", "proposedLow", "proposedHigh",

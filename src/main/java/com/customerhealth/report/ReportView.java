@@ -65,6 +65,13 @@ final class ReportView {
         view.put("evaluations", indexed(evaluations, ReportView::evaluation));
         view.put("measures", measures(evaluations));
         putList(view, "cohorts", indexed(r.cohortChurn(), ReportView::cohort));
+        putList(view, "customerSegments", indexed(r.customerSegments(), (c, i) -> cells("/customerSegments/" + i,
+                "segment", c.segment(), "tier", c.tier(), "accounts", c.accounts(), "mrr", c.mrr(), "mrrShare", c.mrrShare())));
+        putList(view, "successProfile", indexed(r.successProfile(), (c, i) -> cells("/successProfile/" + i,
+                "characteristic", c.characteristic(), "value", c.value(), "shareRetainedHealthy", c.shareRetainedHealthy(),
+                "shareChurned", c.shareChurned(), "lift", c.lift(), "retentionRate", c.retentionRate(),
+                "retentionLow", c.retentionLow(), "retentionHigh", c.retentionHigh())));
+        view.put("successLine", r.successLine() == null ? null : cell("/successLine", r.successLine()));
         putList(view, "segments", indexed(r.segments(), ReportView::segment));
         putList(view, "caveats", indexed(r.caveats(), (c, i) -> cell("/caveats/" + i, c)));
         view.put("charts", charts(charts));

@@ -64,7 +64,7 @@ class ApproveTest {
                 LocalDate.of(2024, 1, 31), LocalDate.of(2024, 3, 31), 90, false, 1000, 100, 80, 300, 100, 20, 0, 0);
         var fit = new CalibrationReport.Fit(0.01, 5, List.of(), 100, 0.9, 100, 80 / 180.0, 50, 10);
         return new CalibrationReport("calibrate-" + runDate, runDate, "fixture", "proposed", null, fixture.model().version(),
-                version, window, fit, rows, List.of(), null, null, List.of(), List.of(), List.of(), null);
+                version, window, fit, rows, List.of(), null, null, List.of(), List.of(), List.of(), List.of(), null, List.of(), null);
     }
 
     private static Map<String, Double> points(double renewal, double payment) {

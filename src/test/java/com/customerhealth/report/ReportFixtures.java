@@ -8,7 +8,9 @@ import com.customerhealth.calibrate.CalibrationReport.DataWindow;
 import com.customerhealth.calibrate.CalibrationReport.DimensionRow;
 import com.customerhealth.calibrate.CalibrationReport.Evaluation;
 import com.customerhealth.calibrate.CalibrationReport.Fit;
+import com.customerhealth.calibrate.CalibrationReport.ProfileCell;
 import com.customerhealth.calibrate.CalibrationReport.RocPoint;
+import com.customerhealth.calibrate.CalibrationReport.SegmentCell;
 import com.customerhealth.calibrate.CalibrationReport.SegmentFit;
 import com.customerhealth.calibrate.CalibrationReport.TierRow;
 import com.customerhealth.calibrate.CalibrationReport.WeightRow;
@@ -43,6 +45,15 @@ final class ReportFixtures {
     private ReportFixtures() {
     }
 
+    /** Segment x tier cells: the vip row is all of the vip segment; shares of all MRR. */
+    private static final List<SegmentCell> SEGMENT_CELLS = List.of(
+            new SegmentCell("vip", "all", 120, 412_345.5, 0.41234),
+            new SegmentCell("vip", "at_risk", 7, 30_100.0, 0.0301),
+            new SegmentCell("potential", "all", 310, 98_000.25, 0.098));
+    private static final List<ProfileCell> PROFILE = List.of(
+            new ProfileCell("industry", "retail", 0.42, 0.18, 2.3333, 0.91, 0.86, 0.945),
+            new ProfileCell("size_band", "smb", 0.6, 0.4, 1.5, 0.8, 0.71, 0.87));
+
     static CalibrationReport proposed() {
         Fit fit = new Fit(0.01, 5, List.of(new CvPoint(0.001, 0.41234), new CvPoint(0.01, 0.40871),
                 new CvPoint(0.1, 0.41502)), 200, 0.90, 400.0, 0.6047, 200, 10.0);
@@ -74,7 +85,8 @@ final class ReportFixtures {
                 "health-10@prior-3fa2c1", "health-10@cal-2026-09-30-a1b2c3d4", DATA, fit, weights, dimensions,
                 evaluation("current", "health-10@prior-3fa2c1", 0.6894, 0.6),
                 evaluation("proposed", "health-10@cal-2026-09-30-a1b2c3d4", 0.7121, 0.5),
-                segments, cohorts,
+                segments, cohorts, SEGMENT_CELLS, PROFILE,
+                "Accounts like this stay: industry retail, size band smb (lift 2.3, 1.5)",
                 List.of("Only 187 churn events in the holdout: AUC differences below 0.02 may be noise.",
                         "Failed-payment churn is left out of the labels."),
                 APPROVE_COMMAND);
@@ -84,14 +96,14 @@ final class ReportFixtures {
         return new CalibrationReport("cal-20260930-02", RUN_DATE, "health-10", "no_proposal", NO_PROPOSAL_REASON,
                 "health-10@prior-3fa2c1", null, DATA, null, priorWeights(), priorDimensions(),
                 evaluation("current", "health-10@prior-3fa2c1", 0.6894, 0.6), null,
-                List.of(), List.of(), List.of("Training has few churn events."), null);
+                List.of(), List.of(), List.of(), List.of(), null, List.of("Training has few churn events."), null);
     }
 
     static CalibrationReport unjudged() {
         Fit placeholder = new Fit(Double.NaN, 5, List.of(), 0, 0.90, 400.0, 0.0, 200, 10.0);
         return new CalibrationReport("cal-20260930-03", RUN_DATE, "health-10", "no_proposal", UNJUDGED_REASON,
                 "health-10@prior-3fa2c1", null, DATA, placeholder, priorWeights(), priorDimensions(), null, null,
-                List.of(), List.of(), List.of(), null);
+                List.of(), List.of(), List.of(), List.of(), null, List.of(), null);
     }
 
     private static List<WeightRow> priorWeights() {

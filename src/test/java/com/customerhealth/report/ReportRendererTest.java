@@ -32,7 +32,8 @@ import org.junit.jupiter.api.Test;
 class ReportRendererTest {
     private static final byte[] PNG_SIGNATURE = {(byte) 0x89, 'P', 'N', 'G', 0x0D, 0x0A, 0x1A, 0x0A};
     private static final Set<String> PERCENT = Set.of("churnRate", "low", "high", "captureLowest10", "dataShare",
-            "meanPredicted", "observedRate");
+            "meanPredicted", "observedRate", "mrrShare", "shareRetainedHealthy", "shareChurned", "retentionRate", "retentionLow",
+            "retentionHigh");
     private static final Set<String> THREE_DECIMALS = Set.of("rocAuc", "prAuc", "brier", "globalAuc", "ownAuc", "logLoss");
     private static final Set<String> SIGNIFICANT = Set.of("regParam", "scoreIntercept", "scoreSlope");
 
@@ -229,7 +230,8 @@ class ReportRendererTest {
     /**
      * ReportFormat's documented rule, restated here: null as an em dash, text and dates as they are,
      * integers with thousands separators, and decimals by field: rates as percent with 1 decimal, the
-     * interval level as a whole percent, AUC-like measures with 3 decimals, the change signed with 1
+     * interval level as a whole percent, MRR in whole units with thousands separators, lift with 2 decimals,
+     * AUC-like measures with 3 decimals, the change signed with 1
      * decimal, model coefficients with at most 4 significant digits, weights and scores with 1 decimal.
      */
     private static String expectedText(String pointer, JsonNode value) {
@@ -246,6 +248,12 @@ class ReportRendererTest {
         BigDecimal d = value.decimalValue();
         if (PERCENT.contains(field)) {
             return d.movePointRight(2).setScale(1, HALF_UP).toPlainString() + "%";
+        }
+        if (field.equals("mrr")) {
+            return String.format(Locale.ROOT, "%,d", d.setScale(0, HALF_UP).longValueExact());
+        }
+        if (field.equals("lift")) {
+            return d.setScale(2, HALF_UP).toPlainString();
         }
         if (field.equals("intervalLevel")) {
             return d.movePointRight(2).setScale(0, HALF_UP).toPlainString() + "%";

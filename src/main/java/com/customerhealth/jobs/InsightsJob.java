@@ -1,0 +1,128 @@
+package com.customerhealth.jobs;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+
+import com.customerhealth.cohorts.SuccessProfile;
+import com.customerhealth.config.AppConfig;
+import com.customerhealth.config.FeatureRequest;
+import com.customerhealth.features.Feature;
+import com.customerhealth.features.FeatureStep;
+import com.customerhealth.insights.CustomerSegments;
+import com.customerhealth.insights.Drivers;
+import com.customerhealth.insights.PeerBenchmarks;
+import com.customerhealth.io.OutputTable;
+import com.customerhealth.io.OutputTables;
+import com.customerhealth.score.ScoringPipeline;
+import com.customerhealth.validate.ValidatedWarehouse;
+import java.sql.Date;
+import java.time.LocalDate;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.TreeSet;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+
+/**
+ * {@code insights --run-date D}: from score to action. Areas of concern and score trends per account
+ * ({@code account_health_drivers}), healthiest-peer benchmarks ({@code peer_benchmarks}) and the four
+ * customer segments ({@code customer_segments}, {@code segment_tier_summary}) and the success profile
+ * ({@code success_profile}: accounts like this stay), all partitioned by D.
+ * Scores of D, D - 30 and D - 90 days are read from account_health_scores, and written first by the
+ * scoring code when missing.
+ */
+public final class InsightsJob implements Job {
+    private static final FeatureRequest GROWTH_RATING = FeatureRequest.of(Feature.CSM_GROWTH_POTENTIAL, 180);
+    private static final FeatureRequest SEAT_UTILISATION = FeatureRequest.of(Feature.USAGE_ACTIVE_USER_RATIO, 30);
+    private static final FeatureRequest MRR_GROWTH_90D = FeatureRequest.of(Feature.SUBSCRIPTIONS_MRR_GROWTH_YOY, 90);
+
+    @Override
+    public String name() {
+        return "insights";
+    }
+
+    @Override
+    public Set<String> inputTables(JobContext ctx) {
+        Set<String> tables = new TreeSet<>(ScoreJob.inputTablesWithChurn(ctx));
+        for (FeatureRequest r : List.of(GROWTH_RATING, SEAT_UTILISATION, MRR_GROWTH_90D)) {
+            tables.add(r.feature().sourceTable());
+        }
+        return tables;
+    }
+
+    @Override
+    public void run(JobContext ctx, ValidatedWarehouse warehouse) {
+        AppConfig.Insights cfg = ctx.config().insights();
+        LocalDate d = ctx.runDate();
+        Dataset<Row> now = scoresOn(ctx, warehouse, d);
+        Dataset<Row> before30 = scoresOn(ctx, warehouse, d.minusDays(30));
+        Dataset<Row> before90 = scoresOn(ctx, warehouse, d.minusDays(90));
+
+        write(ctx, OutputTables.PEER_BENCHMARKS, PeerBenchmarks.benchmarks(now, cfg.minGroupSize()));
+        Dataset<Row> peers = PeerBenchmarks.healthyPeers(ctx.tables().readPartition(OutputTables.PEER_BENCHMARKS, d));
+        write(ctx, OutputTables.ACCOUNT_HEALTH_DRIVERS, Drivers.drivers(now, before30, before90, peers,
+                Drivers.metricTable(ctx.spark(), ctx.scoringModel()), cfg.trendThreshold(), cfg.topConcerns()));
+
+        CustomerSegments.Cuts cuts = CustomerSegments.Cuts.of(now, cfg.segments());
+        write(ctx, OutputTables.CUSTOMER_SEGMENTS, CustomerSegments.segments(now, signals(ctx, warehouse), cuts, cfg.segments()));
+        write(ctx, OutputTables.SEGMENT_TIER_SUMMARY,
+                CustomerSegments.summary(ctx.tables().readPartition(OutputTables.CUSTOMER_SEGMENTS, d)));
+        Dataset<Row> profile = SuccessProfile.profile(
+                SuccessProfile.groups(warehouse.table("subscription_periods"), warehouse.optionalTable("churn_events").orElse(null),
+                        now.select("account_id", "health_tier"), d, SuccessProfile.DEFAULT_PERIOD_DAYS, ctx.config().cohorts().lapseChurnType()),
+                SuccessProfile.characteristics(warehouse.table("accounts"), warehouse.table("subscription_periods"),
+                        ctx.config().sizeBands(), d, SuccessProfile.Bands.DEFAULTS),
+                d, SuccessProfile.DEFAULT_PERIOD_DAYS, cfg.minGroupSize());
+        ctx.tables().replacePartition(OutputTables.SUCCESS_PROFILE, profile.withColumn("run_id", lit(ctx.runId())), d.toString());
+        summarise(ctx);
+        ctx.out().println("  " + SuccessProfile.marketingLine(ctx.tables().readPartition(OutputTables.SUCCESS_PROFILE, d)));
+        ctx.out().printf("  table: %s%n", ctx.tables().describe(OutputTables.SUCCESS_PROFILE));
+    }
+
+    /** A date's scores from account_health_scores, scored and written first when the table has none. */
+    private static Dataset<Row> scoresOn(JobContext ctx, ValidatedWarehouse warehouse, LocalDate date) {
+        if (ctx.tables().exists(OutputTables.ACCOUNT_HEALTH_SCORES)) {
+            Dataset<Row> rows = ctx.tables().readPartition(OutputTables.ACCOUNT_HEALTH_SCORES, date);
+            if (!rows.isEmpty()) {
+                return rows;
+            }
+        }
+        return ScoreJob.scoreAndWrite(ctx, warehouse, date);
+    }
+
+    /** The growth signals of D's customers: CSM growth rating, seat utilisation, MRR growth over 90 days. */
+    private static Dataset<Row> signals(JobContext ctx, ValidatedWarehouse warehouse) {
+        List<LocalDate> dates = List.of(ctx.runDate());
+        Dataset<Row> features = new FeatureStep(ctx.config()).compute(warehouse, ScoringPipeline.population(warehouse, dates), dates,
+                new LinkedHashSet<>(List.of(GROWTH_RATING, SEAT_UTILISATION, MRR_GROWTH_90D)));
+        return features.select(col("account_id"), col(GROWTH_RATING.column()).as("growth_rating"),
+                col(SEAT_UTILISATION.column()).as("seat_utilisation"), col(MRR_GROWTH_90D.column()).as("mrr_growth_90d"));
+    }
+
+    private static void write(JobContext ctx, OutputTable table, Dataset<Row> rows) {
+        ctx.tables().replacePartition(table, rows.withColumn("score_date", lit(Date.valueOf(ctx.runDate())))
+                .withColumn("run_id", lit(ctx.runId())), ctx.runDate().toString());
+    }
+
+    /** A few lines for the log: trends (at most four rows) and segments (at most four). */
+    private static void summarise(JobContext ctx) {
+        LocalDate d = ctx.runDate();
+        ctx.out().printf("insights %s:%n  score trend over 30 days:", d);
+        for (Row r : ctx.tables().readPartition(OutputTables.ACCOUNT_HEALTH_DRIVERS, d).select("account_id", "trend").distinct()
+                .groupBy("trend").count().orderBy("trend").collectAsList()) {
+            ctx.out().printf(Locale.ROOT, "  %s %,d", r.getString(0), r.getLong(1));
+        }
+        ctx.out().println();
+        for (Row r : ctx.tables().readPartition(OutputTables.SEGMENT_TIER_SUMMARY, d).where(col("health_tier").equalTo("all"))
+                .orderBy(col("mrr").desc()).collectAsList()) {
+            ctx.out().printf(Locale.ROOT, "  segment %-10s %,6d accounts  %5.1f%% of MRR%n", r.<String>getAs("segment"),
+                    r.<Long>getAs("accounts"), 100 * r.<Double>getAs("mrr_share"));
+        }
+        for (var t : List.of(OutputTables.ACCOUNT_HEALTH_DRIVERS, OutputTables.PEER_BENCHMARKS, OutputTables.CUSTOMER_SEGMENTS,
+                OutputTables.SEGMENT_TIER_SUMMARY)) {
+            ctx.out().printf("  table: %s%n", ctx.tables().describe(t));
+        }
+    }
+}
