@@ -78,6 +78,20 @@ class ScoreJobCliTest {
         assertThat(report.resolve("report.html")).content().contains("Nothing is proposed", "below the minimum of 50");
         assertThat(report.resolve("report.json")).exists();
         assertThat(report.resolve("summary.md")).exists();
+        // insights ran between them: every table of D, and a re-run leaves each one as it was.
+        assertThat(out).contains("insights 2024-06-30", "segment");
+        List<String> insightTables = List.of("account_health_drivers", "peer_benchmarks", "customer_segments", "segment_tier_summary",
+                "success_profile");
+        List<List<Row>> before = new ArrayList<>();
+        for (String t : insightTables) {
+            assertThat(table(t).count()).as(t).isPositive();
+            before.add(sortedJson(table(t)));
+        }
+        assertThat(table("experience_metrics_monthly").count()).isPositive();
+        assertThat(cli(job("insights", "2024-06-30", "--run-id", "run-2024-06-30"))).as(err).isZero();
+        for (int i = 0; i < insightTables.size(); i++) {
+            assertThat(sortedJson(table(insightTables.get(i)))).as(insightTables.get(i)).isEqualTo(before.get(i));
+        }
         // Re-running replaces the report folder rather than mixing files into it.
         assertThat(cli(job("calibrate", "2024-06-30"))).as(err).isZero();
         assertThat(report.getParent().toFile().list()).containsExactly("calibration-2024-06-30");

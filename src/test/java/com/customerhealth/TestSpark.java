@@ -30,6 +30,8 @@ public final class TestSpark {
                         .config("spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension")
                         .config("spark.sql.catalog.spark_catalog", "org.apache.spark.sql.delta.catalog.DeltaCatalog")
                         .config("spark.databricks.delta.snapshotPartitions", "2")
+                        .config("spark.sql.adaptive.enabled", "false")
+                        .config("spark.sql.codegen.wholeStage", "false")
                         .getOrCreate();
             } catch (IOException e) {
                 throw new UncheckedIOException(e);

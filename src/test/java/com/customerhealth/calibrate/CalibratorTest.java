@@ -49,8 +49,8 @@ class CalibratorTest {
     }
 
     private static AppConfig config(Map<String, String> extra) {
-        Map<String, String> o = new HashMap<>(Map.of("calibration.folds", "3", "calibration.reg-params", "[0.0, 0.001, 0.01]",
-                "calibration.bootstrap-replicates", "40", "calibration.segment-min-churn-events", "1000000"));
+        Map<String, String> o = new HashMap<>(Map.of("calibration.folds", "3", "calibration.reg-params", "[0.0, 0.01]",
+                "calibration.bootstrap-replicates", "30", "calibration.segment-min-churn-events", "1000000"));
         o.putAll(extra);
         return AppConfig.load(FixtureWarehouse.fixtureModelConf(), o);
     }
@@ -61,14 +61,15 @@ class CalibratorTest {
     }
 
     /**
-     * 6,000 accounts x 4 training months (about 1,100 churn events) and 1 holdout month. With that many
-     * events one weight's standard error is about 1.3 points, so the tolerances below are about 3
-     * standard errors: a correct fit passes them, a fit that confused two metrics or lost the sign does not.
+     * 4,500 accounts x 4 training months (about 800 churn events) and 1 holdout month. With that many
+     * events one weight's standard error is about 1.5 points, so the tolerances below are 2.5 to 3
+     * standard errors: a correct fit passes them, a fit that confused two metrics or lost the sign does
+     * not. The draws are fixed by the seed, so the test cannot flicker.
      */
     @BeforeAll
     static void calibratePlanted() {
         config = config(Map.of());
-        Dataset<Row> snapshots = new PlantedSnapshots(TRUTH, 1.0, 0.08, 6000, 7).build(SPARK, config, DATES).cache();
+        Dataset<Row> snapshots = new PlantedSnapshots(TRUTH, 1.0, 0.08, 4500, 7).build(SPARK, config, DATES).cache();
         planted = calibrate(config, snapshots);
         snapshots.unpersist();
     }
@@ -103,7 +104,7 @@ class CalibratorTest {
         long inside = planted.weights().stream()
                 .filter(r -> r.fittedLow() <= TRUTH.get(r.metric()) + 1e-9 && TRUTH.get(r.metric()) <= r.fittedHigh() + 1e-9).count();
         assertThat(inside).isGreaterThanOrEqualTo(5);
-        assertThat(planted.fit().replicates()).isEqualTo(40);
+        assertThat(planted.fit().replicates()).isEqualTo(30);
         planted.weights().forEach(r -> assertThat(r.fittedLow()).as(r.metric()).isLessThanOrEqualTo(r.fittedHigh()));
     }
 
