@@ -68,6 +68,23 @@ public final class WeightVersions {
         return prior.withPoints(version, points);
     }
 
+    /**
+     * The model of a given weights version: the prior itself when it is the prior's version, else the
+     * prior's metrics with that health_weights version's weights; empty when neither.
+     */
+    public Optional<HealthModel> model(HealthModel prior, String version) {
+        if (version.equals(prior.version())) {
+            return Optional.of(prior);
+        }
+        if (!tables.exists(OutputTables.HEALTH_WEIGHTS)) {
+            return Optional.empty();
+        }
+        Map<String, Double> points = new LinkedHashMap<>();
+        tables.read(OutputTables.HEALTH_WEIGHTS).where(col("version").equalTo(version)).select("metric", "weight")
+                .collectAsList().forEach(r -> points.put(r.getString(0), r.getDouble(1))); // one row per metric
+        return points.keySet().equals(prior.points().keySet()) ? Optional.of(prior.withPoints(version, points)) : Optional.empty();
+    }
+
     /** The status of a version, if it exists. */
     public Optional<String> status(String version) {
         if (!tables.exists(OutputTables.HEALTH_WEIGHTS)) {

@@ -162,9 +162,12 @@ public final class SuccessProfile {
     public static Dataset<Row> characteristics(Dataset<Row> accounts, Dataset<Row> periods, List<SizeBand> sizeBands,
                                                LocalDate runDate, Bands bands) {
         Column d = lit(Date.valueOf(runDate));
-        Dataset<Row> initial = periods.where(col("mrr").gt(0).and(col("start_date").leq(d)))
+        // The first paid day's periods, summed (a base plan and an add-on starting together are one start).
+        Dataset<Row> paid = periods.where(col("mrr").gt(0).and(col("start_date").leq(d)));
+        Dataset<Row> initial = paid
+                .join(paid.groupBy("account_id").agg(min("start_date").as("start_date")), new String[] {"account_id", "start_date"})
                 .groupBy("account_id")
-                .agg(min(struct(col("start_date"), col("seats"), col("mrr"))).as("_first"));
+                .agg(struct(sum("seats").as("seats"), sum("mrr").as("mrr")).as("_first"));
         Column ttfvDays = datediff(col("first_value_at"), col("onboarded_at"));
         Column reachedValue = col("first_value_at").isNotNull().and(col("first_value_at").leq(d));
         return accounts.join(initial, new String[] {"account_id"}, "left").select(

@@ -65,8 +65,12 @@ public final class Drivers {
                 .join(renamed(before30, "30d"), new String[] {"account_id", "metric"}, "left")
                 .join(renamed(before90, "90d"), new String[] {"account_id", "metric"}, "left")
                 .join(scoreOn(before30, "30d"), new String[] {"account_id"}, "left")
-                .join(scoreOn(before90, "90d"), new String[] {"account_id"}, "left")
-                .join(peers, new String[] {"industry", "size_band", "metric"}, "left");
+                .join(scoreOn(before90, "90d"), new String[] {"account_id"}, "left");
+        // Null-safe: accounts without an industry or size band are compared with the peers that lack it too.
+        Dataset<Row> p = peers.withColumnRenamed("industry", "_p_industry").withColumnRenamed("size_band", "_p_size_band")
+                .withColumnRenamed("metric", "_p_metric");
+        rows = rows.join(p, col("industry").eqNullSafe(col("_p_industry")).and(col("size_band").eqNullSafe(col("_p_size_band")))
+                .and(col("metric").equalTo(col("_p_metric"))), "left").drop("_p_industry", "_p_size_band", "_p_metric");
 
         Column weight = col("weight_points").divide(100.0);
         Column lost30 = lost(weight, col("component_30d_ago"));
@@ -81,10 +85,15 @@ public final class Drivers {
                 .withColumn("concern_points", concern)
                 .withColumn("score_change_30d", round(change30, 2))
                 .withColumn("score_change_90d", round(col("health_score").minus(col("score_90d_ago")), 2))
-                .withColumn("trend", when(change30.isNull(), lit("new"))
+                .withColumn("trend", when(col("health_score").isNull(), lit("no_data"))
+                        .when(col("score_30d_ago").isNull(), lit("new"))
                         .when(change30.leq(-trendThreshold), lit("falling"))
                         .when(change30.geq(trendThreshold), lit("rising"))
                         .otherwise(lit("stable")));
+        // A score change across two weights versions mixes a weights change with a health change: flagged.
+        out = out.withColumn("trend_weights_changed", col("_weights_30d").isNotNull().and(col("_weights_30d").notEqual(col("weights_version")))
+                        .or(col("_weights_90d").isNotNull().and(col("_weights_90d").notEqual(col("weights_version")))))
+                .drop("_weights_30d", "_weights_90d");
         Column isConcern = col("concern_points").gt(0);
         Column rank = row_number().over(Window.partitionBy("account_id")
                 .orderBy(when(isConcern, 0).otherwise(1), col("concern_points").desc_nulls_last(), col("metric")));
@@ -106,7 +115,8 @@ public final class Drivers {
     }
 
     private static Dataset<Row> scoreOn(Dataset<Row> scores, String suffix) {
-        return scores.select(col("account_id"), col("health_score").as("score_" + suffix + "_ago"));
+        return scores.select(col("account_id"), col("health_score").as("score_" + suffix + "_ago"),
+                col("weights_version").as("_weights_" + suffix));
     }
 
     /** weight x (reference - component), 2 decimals; null when either is missing. */

@@ -3,9 +3,11 @@ package com.customerhealth.jobs;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 
+import com.customerhealth.calibrate.WeightVersions;
 import com.customerhealth.cohorts.SuccessProfile;
 import com.customerhealth.config.AppConfig;
 import com.customerhealth.config.FeatureRequest;
+import com.customerhealth.config.HealthModel;
 import com.customerhealth.features.Feature;
 import com.customerhealth.features.FeatureStep;
 import com.customerhealth.insights.CustomerSegments;
@@ -63,7 +65,7 @@ public final class InsightsJob implements Job {
         write(ctx, OutputTables.PEER_BENCHMARKS, PeerBenchmarks.benchmarks(now, cfg.minGroupSize()));
         Dataset<Row> peers = PeerBenchmarks.healthyPeers(ctx.tables().readPartition(OutputTables.PEER_BENCHMARKS, d));
         write(ctx, OutputTables.ACCOUNT_HEALTH_DRIVERS, Drivers.drivers(now, before30, before90, peers,
-                Drivers.metricTable(ctx.spark(), ctx.scoringModel()), cfg.trendThreshold(), cfg.topConcerns()));
+                Drivers.metricTable(ctx.spark(), modelOf(ctx, now)), cfg.trendThreshold(), cfg.topConcerns()));
 
         CustomerSegments.Cuts cuts = CustomerSegments.Cuts.of(now, cfg.segments());
         write(ctx, OutputTables.CUSTOMER_SEGMENTS, CustomerSegments.segments(now, signals(ctx, warehouse), cuts, cfg.segments()));
@@ -90,6 +92,17 @@ public final class InsightsJob implements Job {
             }
         }
         return ScoreJob.scoreAndWrite(ctx, warehouse, date);
+    }
+
+    /**
+     * The weights D's scores were made with (their weights_version), so the points lost explain the score
+     * shown, also when a newer version was approved since; today's model when that version is unknown.
+     */
+    private static HealthModel modelOf(JobContext ctx, Dataset<Row> scores) {
+        List<Row> version = scores.select("weights_version").takeAsList(1); // one version per score date
+        return version.isEmpty() ? ctx.scoringModel()
+                : new WeightVersions(ctx.spark(), ctx.tables()).model(ctx.config().model(), version.get(0).getString(0))
+                        .orElseGet(ctx::scoringModel);
     }
 
     /** The growth signals of D's customers: CSM growth rating, seat utilisation, MRR growth over 90 days. */

@@ -124,6 +124,8 @@ class InsightsTest {
         assertThat(payment.<Double>getAs("score_change_30d")).isEqualTo(-10.0);
         assertThat(payment.<Double>getAs("score_change_90d")).isEqualTo(-18.0);
         assertThat(payment.<String>getAs("trend")).isEqualTo("falling");
+        assertThat(payment.<Boolean>getAs("trend_weights_changed")).isFalse();
+        assertThat(payment.<Double>getAs("weight_points")).isEqualTo(30.0);
     }
 
     @Test
