@@ -21,8 +21,10 @@ public final class ReportFiles {
     public static String write(SparkSession spark, String folder, Map<String, byte[]> files) {
         Path target = new Path(folder);
         Path staging = new Path(target.getParent(), "." + target.getName() + ".staging");
-        try {
-            FileSystem fs = target.getFileSystem(spark.sparkContext().hadoopConfiguration());
+        // A private (uncached) instance: no .crc side files next to the report on local disk, and Spark's
+        // shared file system keeps its own settings.
+        try (FileSystem fs = FileSystem.newInstance(target.toUri(), spark.sparkContext().hadoopConfiguration())) {
+            fs.setWriteChecksum(false);
             fs.delete(staging, true);
             for (Map.Entry<String, byte[]> f : files.entrySet()) {
                 try (OutputStream out = fs.create(new Path(staging, f.getKey()), true)) {

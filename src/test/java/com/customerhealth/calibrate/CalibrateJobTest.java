@@ -63,6 +63,10 @@ class CalibrateJobTest {
         assertThat(second.out()).contains("already in health_weights");
         assertThat(sorted(table(root, "health_weights").drop("created_at"))).isEqualTo(weightsBefore);
         assertThat(sorted(table(root, "calibration_runs"))).isEqualTo(figuresBefore);
+        // The report folder is replaced, not mixed into: no staging folder or stray files are left.
+        assertThat(report.getParent().toFile().list()).containsExactly("calibration-2026-09-30");
+        assertThat(report.resolve("charts").toFile().list()).containsExactlyInAnyOrder("weights.png", "tiers.png", "calibration.png",
+                "roc.png");
     }
 
     private Dataset<Row> table(Path root, String name) {
