@@ -57,20 +57,18 @@ public final class WeightVersions {
             return prior;
         }
         String version = rows.get(0).getString(0);
-        Map<String, Double> points = new LinkedHashMap<>();
-        rows.stream().filter(r -> r.getString(0).equals(version)).forEach(r -> points.put(r.getString(1), r.getDouble(2)));
-        String where = tables.describe(OutputTables.HEALTH_WEIGHTS);
-        if (!rows.get(0).getString(3).equals(prior.structureDigest()) || !points.keySet().equals(prior.points().keySet())) {
-            throw JobFailure.badConfig("The approved weights version " + version + " in " + where + " was fitted for another definition of "
-                    + "model-preset " + prior.name() + " (its metrics " + points.keySet() + "; conf's metrics, features, windows, scales or "
-                    + "directions differ now). Restore the model in conf, or calibrate and approve a version for the new one.", "");
-        }
-        return prior.withPoints(version, points);
+        List<Row> ofVersion = rows.stream().filter(r -> r.getString(0).equals(version)).toList();
+        return withWeightsOf(prior, version, ofVersion).orElseThrow(() -> JobFailure.badConfig("The approved weights version "
+                + version + " in " + tables.describe(OutputTables.HEALTH_WEIGHTS) + " was fitted for another definition of model-preset "
+                + prior.name() + " (its metrics " + ofVersion.stream().map(r -> r.getString(1)).toList() + "; conf's metrics, features, "
+                + "windows, scales or directions differ now). Restore the model in conf, or calibrate and approve a version for the new one.",
+                ""));
     }
 
     /**
      * The model of a given weights version: the prior itself when it is the prior's version, else the
-     * prior's metrics with that health_weights version's weights; empty when neither.
+     * prior's metrics with that health_weights version's weights; empty when neither, or when the version
+     * was fitted for another definition of the model.
      */
     public Optional<HealthModel> model(HealthModel prior, String version) {
         if (version.equals(prior.version())) {
@@ -79,10 +77,20 @@ public final class WeightVersions {
         if (!tables.exists(OutputTables.HEALTH_WEIGHTS)) {
             return Optional.empty();
         }
+        return withWeightsOf(prior, version, tables.read(OutputTables.HEALTH_WEIGHTS).where(col("version").equalTo(version))
+                .select("version", "metric", "weight", "model_digest").collectAsList()); // one row per metric
+    }
+
+    /**
+     * The prior with a version's weights, from that version's rows (version, metric, weight, model_digest);
+     * empty when there are none, or they were fitted for another structure or other metrics than the prior's.
+     */
+    private static Optional<HealthModel> withWeightsOf(HealthModel prior, String version, List<Row> rows) {
         Map<String, Double> points = new LinkedHashMap<>();
-        tables.read(OutputTables.HEALTH_WEIGHTS).where(col("version").equalTo(version)).select("metric", "weight")
-                .collectAsList().forEach(r -> points.put(r.getString(0), r.getDouble(1))); // one row per metric
-        return points.keySet().equals(prior.points().keySet()) ? Optional.of(prior.withPoints(version, points)) : Optional.empty();
+        rows.forEach(r -> points.put(r.getString(1), r.getDouble(2)));
+        boolean fits = !rows.isEmpty() && rows.get(0).getString(3).equals(prior.structureDigest())
+                && points.keySet().equals(prior.points().keySet());
+        return fits ? Optional.of(prior.withPoints(version, points)) : Optional.empty();
     }
 
     /** The status of a version, if it exists. */

@@ -115,7 +115,8 @@ public final class CohortMetrics {
                 .drop("_gid");
     }
 
-    private static Column ratio(Column num, Column den) {
+    /** num / den as a double; null when den is 0 or null (no division then, for ANSI mode). */
+    static Column ratio(Column num, Column den) {
         return when(den.gt(0), num.cast("double").divide(den.cast("double")));
     }
 

@@ -23,7 +23,6 @@ import static org.apache.spark.sql.functions.percentile;
 import static org.apache.spark.sql.functions.round;
 import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.when;
-import static org.apache.spark.sql.types.DataTypes.DoubleType;
 import static org.apache.spark.sql.types.DataTypes.IntegerType;
 import static org.apache.spark.sql.types.DataTypes.LongType;
 
@@ -67,7 +66,6 @@ public final class ExperienceMetrics {
     private static final List<String> BASES = List.of("nps_responses", "csat_responses", "ces_responses", "tickets_resolved",
             "ticket_csat_responses", "accounts_reached_value", "accounts_assessed");
 
-    /** The experience_metrics_monthly output table. */
     private ExperienceMetrics() {
     }
 
@@ -221,17 +219,14 @@ public final class ExperienceMetrics {
             small = small.or(col(basis).gt(0).and(col(basis).lt(minGroupSize)));
         }
         return rows
-                .withColumn("nps", ratio(col("nps_promoters").minus(col("nps_detractors")).multiply(100), col("nps_responses")))
-                .withColumn("csat", ratio(col("csat_positive"), col("csat_responses")))
-                .withColumn("fcr_rate", ratio(col("first_contact_resolved"), col("tickets_resolved")))
-                .withColumn("ticket_csat", ratio(col("ticket_csat_positive"), col("ticket_csat_responses")))
-                .withColumn("referenceable_share", ratio(col("accounts_referenceable"), col("accounts_assessed")))
+                .withColumn("nps", CohortMetrics.ratio(col("nps_promoters").minus(col("nps_detractors")).multiply(100), col("nps_responses")))
+                .withColumn("csat", CohortMetrics.ratio(col("csat_positive"), col("csat_responses")))
+                .withColumn("fcr_rate", CohortMetrics.ratio(col("first_contact_resolved"), col("tickets_resolved")))
+                .withColumn("ticket_csat", CohortMetrics.ratio(col("ticket_csat_positive"), col("ticket_csat_responses")))
+                .withColumn("referenceable_share", CohortMetrics.ratio(col("accounts_referenceable"), col("accounts_assessed")))
                 .withColumn("small_group", small);
     }
 
-    private static Column ratio(Column num, Column den) {
-        return when(den.gt(0), num.cast(DoubleType).divide(den.cast(DoubleType)));
-    }
 
     private static Column[] columns(String... names) {
         return Arrays.stream(names).map(c -> col(c)).toArray(Column[]::new);

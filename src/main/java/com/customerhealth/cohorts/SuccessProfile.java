@@ -13,7 +13,6 @@ import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
 import static org.apache.spark.sql.functions.year;
-import static org.apache.spark.sql.types.DataTypes.DoubleType;
 import static org.apache.spark.sql.types.DataTypes.StringType;
 
 import com.customerhealth.config.AppConfig.SizeBand;
@@ -246,14 +245,14 @@ public final class SuccessProfile {
         Column ch = col("churned");
         Column both = rh.plus(ch);
         return counts
-                .withColumn("share_retained_healthy", ratio(rh, col("retained_healthy_total")))
+                .withColumn("share_retained_healthy", CohortMetrics.ratio(rh, col("retained_healthy_total")))
                 .withColumn("share_rh_ci_low", Wilson.lower(rh, col("retained_healthy_total")))
                 .withColumn("share_rh_ci_high", Wilson.upper(rh, col("retained_healthy_total")))
-                .withColumn("share_churned", ratio(ch, col("churned_total")))
+                .withColumn("share_churned", CohortMetrics.ratio(ch, col("churned_total")))
                 .withColumn("share_churned_ci_low", Wilson.lower(ch, col("churned_total")))
                 .withColumn("share_churned_ci_high", Wilson.upper(ch, col("churned_total")))
-                .withColumn("lift", ratio(col("share_retained_healthy"), col("share_churned")))
-                .withColumn("retention_rate", ratio(rh, both))
+                .withColumn("lift", CohortMetrics.ratio(col("share_retained_healthy"), col("share_churned")))
+                .withColumn("retention_rate", CohortMetrics.ratio(rh, both))
                 .withColumn("retention_ci_low", Wilson.lower(rh, both))
                 .withColumn("retention_ci_high", Wilson.upper(rh, both));
     }
@@ -283,10 +282,4 @@ public final class SuccessProfile {
     private static Column known(Column value) {
         return coalesce(value, lit(UNKNOWN));
     }
-
-    /** num / den as DOUBLE; null when den is 0 or null (no division then, for ANSI mode). */
-    private static Column ratio(Column num, Column den) {
-        return when(den.gt(0), num.cast(DoubleType).divide(den.cast(DoubleType)));
-    }
-
 }
