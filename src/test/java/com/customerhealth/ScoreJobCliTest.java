@@ -48,6 +48,14 @@ class ScoreJobCliTest {
         return spark.read().format("delta").load(fixture.output().path() + "/" + name);
     }
 
+    private static String contentOf(Path file) {
+        try {
+            return Files.readString(file);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     private static List<Row> sorted(Dataset<Row> df) {
         return df.orderBy(df.columns()[0], df.columns()[1]).collectAsList();
     }
@@ -78,6 +86,16 @@ class ScoreJobCliTest {
         assertThat(report.resolve("report.html")).content().contains("Nothing is proposed", "below the minimum of 50");
         assertThat(report.resolve("report.json")).exists();
         assertThat(report.resolve("summary.md")).exists();
+        // report renders the recorded calibration again: the same files.
+        String html = contentOf(report.resolve("report.html"));
+        String json = contentOf(report.resolve("report.json"));
+        assertThat(cli(job("report", "2024-06-30"))).as(err).isZero();
+        assertThat(report.resolve("report.html")).hasContent(html);
+        assertThat(report.resolve("report.json")).hasContent(json);
+        // Every job of the run is in job_runs, in order, succeeded.
+        assertThat(table("job_runs").where("command = 'run'").orderBy("started_at").select("job", "status").collectAsList())
+                .extracting(Object::toString)
+                .containsExactly("[score,succeeded]", "[cohorts,succeeded]", "[insights,succeeded]", "[calibrate,succeeded]");
         // insights ran between them: every table of D, and a re-run leaves each one as it was.
         assertThat(out).contains("insights 2024-06-30", "segment");
         List<String> insightTables = List.of("account_health_drivers", "peer_benchmarks", "customer_segments", "segment_tier_summary",

@@ -12,6 +12,8 @@ import com.customerhealth.jobs.InsightsJob;
 import com.customerhealth.jobs.Job;
 import com.customerhealth.jobs.JobContext;
 import com.customerhealth.jobs.Pipeline;
+import com.customerhealth.jobs.ReportJob;
+import com.customerhealth.jobs.ValidateJob;
 import com.customerhealth.jobs.ScoreJob;
 import com.customerhealth.spark.SparkSessions;
 import java.io.PrintStream;
@@ -27,8 +29,8 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * The single entry point: {@code score}, {@code cohorts}, {@code calibrate}, {@code run}, {@code approve}
- * and {@code generate}.
+ * The single entry point: {@code validate}, {@code score}, {@code cohorts}, {@code insights},
+ * {@code calibrate}, {@code report}, {@code run}, {@code approve} and {@code generate}.
  *
  * <p>Exit codes: 0 done; 2 bad usage or configuration; 3 input failed validation; 1 anything else.
  * A failure prints one line that says what is wrong and what to do, then the details.
@@ -36,8 +38,8 @@ import picocli.CommandLine.Option;
 @Command(name = "customer-health", mixinStandardHelpOptions = true, version = "customer-health-jobs 0.1.0",
         description = "Customer-health Spark jobs: validate the warehouse, score account health, cohort churn and weight "
                 + "calibration into Delta tables.",
-        subcommands = {HealthJobs.Score.class, HealthJobs.Cohorts.class, HealthJobs.Insights.class, HealthJobs.Calibrate.class,
-                HealthJobs.Run.class,
+        subcommands = {HealthJobs.Validate.class, HealthJobs.Score.class, HealthJobs.Cohorts.class, HealthJobs.Insights.class,
+                HealthJobs.Calibrate.class, HealthJobs.Report.class, HealthJobs.Run.class,
                 HealthJobs.Approve.class, HealthJobs.Generate.class})
 public final class HealthJobs implements Runnable {
     @CommandLine.Spec
@@ -82,7 +84,7 @@ public final class HealthJobs implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "Missing command: use score, cohorts, insights, calibrate, run, approve or generate.");
+        throw new CommandLine.ParameterException(spec.commandLine(), "Missing command: use validate, score, cohorts, insights, calibrate, report, run, approve or generate.");
     }
 
     /** Runs jobs with a SparkSession, config and context. */
@@ -103,9 +105,23 @@ public final class HealthJobs implements Runnable {
             AppConfig config = options.loadConfig(); // before Spark starts: bad config fails fast
             SparkSession spark = SparkSessions.getOrCreate("customer-health " + spec.name() + " " + options.runDate);
             JobContext ctx = JobContext.of(spark, config, options.runDate, options.runIdFor(spec.name()), parent.out);
-            Pipeline.run(ctx, jobs());
+            if (options.dryRun) {
+                Pipeline.dryRun(ctx, spec.name(), jobs());
+            } else {
+                Pipeline.run(ctx, spec.name(), jobs());
+            }
             parent.out.flush();
             return 0;
+        }
+    }
+
+    @Command(name = "validate", mixinStandardHelpOptions = true,
+            description = "Read every warehouse table, check it against the input contract and write its quarantined rows to "
+                    + "rejected_rows; exit 3 when a table fails a table rule or quarantines too many rows.")
+    static final class Validate extends JobCommand {
+        @Override
+        List<Job> jobs() {
+            return List.of(new ValidateJob());
         }
     }
 
@@ -146,6 +162,16 @@ public final class HealthJobs implements Runnable {
         @Override
         List<Job> jobs() {
             return List.of(new CalibrateJob());
+        }
+    }
+
+    @Command(name = "report", mixinStandardHelpOptions = true,
+            description = "Publish the leadership report of --run-date's calibration again under report-path, from what calibrate "
+                    + "recorded in calibration_reports, with the cohort, segment and success-profile tables as they are now.")
+    static final class Report extends JobCommand {
+        @Override
+        List<Job> jobs() {
+            return List.of(new ReportJob());
         }
     }
 

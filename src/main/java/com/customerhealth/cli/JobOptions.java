@@ -19,6 +19,11 @@ public final class JobOptions {
                     + "Airflow users may pass {{ run_id }}.")
     String runId;
 
+    @Option(names = "--dry-run",
+            description = "Check the configuration, the arguments and the input contract (sources reachable, columns and types; "
+                    + "schemas only, no row read), print what would be read and written, and write nothing.")
+    boolean dryRun;
+
     AppConfig loadConfig() {
         return config.load();
     }

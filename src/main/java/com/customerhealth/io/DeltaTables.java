@@ -21,6 +21,7 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.catalyst.analysis.NoSuchTableException;
 import org.apache.spark.sql.catalyst.analysis.TableAlreadyExistsException;
 import org.apache.spark.sql.expressions.Window;
+import org.apache.spark.sql.functions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -164,6 +165,47 @@ public final class DeltaTables {
                 .whenNotMatched("s._action <> 'delete'").insertExpr(assign)
                 .execute();
         LOG.info("Merged {} at {} into {}", history.name(), date, describe(latest));
+    }
+
+    /** Appends rows in one commit, creating the table on first use: for logs such as job_runs, never for results. */
+    public void append(OutputTable table, Dataset<Row> rows) {
+        Dataset<Row> conformed = table.conform(rows);
+        ensureDatabase();
+        if (byPath()) {
+            DataFrameWriter<Row> writer = conformed.write().format("delta").mode("append");
+            if (table.partitionColumn().isPresent()) {
+                writer = writer.partitionBy(table.partitionColumn().get());
+            }
+            writer.save(location(table));
+            register(table);
+        } else if (!exists(table)) {
+            create(table, conformed);
+        } else {
+            try {
+                conformed.writeTo(qualifiedName(table)).append();
+            } catch (NoSuchTableException e) {
+                throw new IllegalStateException("Table " + qualifiedName(table) + " was dropped while the job ran", e);
+            }
+        }
+    }
+
+    /**
+     * Rows written by the commits tagged {@code tag} (their userMetadata) among each table's last 100
+     * commits: Delta's operationMetrics numOutputRows summed, by table name. Tables never written are left out.
+     */
+    public Map<String, Long> rowsWrittenBy(String tag, Collection<OutputTable> tables) {
+        Map<String, Long> rows = new java.util.TreeMap<>();
+        for (OutputTable t : tables) {
+            if (!exists(t)) {
+                continue;
+            }
+            Row sum = target(t).history(100).where(col("userMetadata").equalTo(tag))
+                    .agg(functions.sum(expr("CAST(operationMetrics['numOutputRows'] AS BIGINT)")), functions.count(lit(1))).first();
+            if (sum.getLong(1) > 0) {
+                rows.put(t.name(), sum.isNullAt(0) ? 0L : sum.getLong(0));
+            }
+        }
+        return rows;
     }
 
     /** Updates the rows matching {@code condition} in one commit (Delta UPDATE). */

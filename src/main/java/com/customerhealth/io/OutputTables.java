@@ -489,9 +489,50 @@ public final class OutputTables {
                     field("ci_high", DoubleType, true, "Upper end of the value's interval.")),
             Optional.of("run_date"));
 
+    public static final OutputTable CALIBRATION_REPORTS = new OutputTable("calibration_reports",
+            "The leadership report of each calibrate run as calibrate computed it (report.json without the cohort, segment and "
+                    + "success-profile context, which report reads fresh): what the report command renders again. Replaced per run_date.",
+            schema(
+                    field("run_date", DateType, false, "The --run-date of the calibrate run (partition column)."),
+                    RUN_ID,
+                    field("model_preset", StringType, false, "Health-model preset calibrated."),
+                    field("status", StringType, false, "proposed or no_proposal, as in calibration_runs."),
+                    field("proposed_version", StringType, true, "The version proposed; null when nothing was."),
+                    field("report_json", StringType, false, "The report as JSON, the same document as report.json (README, \"Calibration report\").")),
+            Optional.of("run_date"));
+
+    public static final OutputTable JOB_RUNS = new OutputTable("job_runs",
+            "One row per job of every run, appended when the job ends, succeeded or failed: what ran, on which inputs and "
+                    + "configuration, what it wrote and how long it took. A run killed outright (SIGKILL, a lost driver) leaves no row.",
+            schema(
+                    field("run_id", StringType, false, "The run's --run-id (default <command>-<run date>); Delta commits of the run carry "
+                            + "<run_id>/<job> as their userMetadata (DESCRIBE HISTORY)."),
+                    field("job", StringType, false, "validate, score, cohorts, insights, calibrate or report."),
+                    field("command", StringType, false, "The CLI command that ran it: the job's own name, or run."),
+                    field("run_date", DateType, false, "The --run-date."),
+                    field("status", StringType, false, "succeeded or failed."),
+                    field("exit_code", IntegerType, false, "The process exit code the failure gives (0 when it succeeded; 2 configuration, "
+                            + "3 input, 1 anything else)."),
+                    field("error", StringType, true, "The failure's one-line message; null when it succeeded."),
+                    field("started_at", DataTypes.TimestampType, false, "When the job started (UTC); for the first job, the input read is included."),
+                    field("finished_at", DataTypes.TimestampType, false, "When it ended (UTC)."),
+                    field("duration_seconds", DoubleType, false, "finished_at - started_at, seconds."),
+                    field("config_hash", StringType, false, "SHA-256 (first 16 hex) of the whole resolved configuration (defaults, --conf, "
+                            + "--set; it holds no secret): equal hashes ran with equal settings."),
+                    field("code_version", StringType, false, "Version of the jar and the git commit it was built from: <version>+<commit>."),
+                    field("input_rows", DataTypes.createMapType(StringType, LongType, false), false,
+                            "Input table -> rows read from its source (before validation), for the tables the job reads."),
+                    field("rejected_rows", LongType, false, "Rows of those tables quarantined to rejected_rows by this run."),
+                    field("output_rows", DataTypes.createMapType(StringType, LongType, false), false,
+                            "Output table -> rows in the files the job's Delta commits wrote (operationMetrics numOutputRows; a MERGE "
+                                    + "counts the rows it rewrote, changed or not)."),
+                    field("spark_application_id", StringType, false, "Spark application id, to find the run's logs and event log.")),
+            Optional.of("run_date"));
+
     public static final List<OutputTable> ALL = List.of(REJECTED_ROWS, ACCOUNT_HEALTH_SCORES, ACCOUNT_HEALTH_CURRENT,
             MRR_MOVEMENTS, REVENUE_METRICS_MONTHLY, COHORT_CHURN, COHORT_RETENTION, HEALTH_TIER_CHURN, EXPERIENCE_METRICS_MONTHLY,
-            ACCOUNT_HEALTH_DRIVERS, PEER_BENCHMARKS, CUSTOMER_SEGMENTS, SEGMENT_TIER_SUMMARY, SUCCESS_PROFILE, HEALTH_WEIGHTS, CALIBRATION_RUNS);
+            ACCOUNT_HEALTH_DRIVERS, PEER_BENCHMARKS, CUSTOMER_SEGMENTS, SEGMENT_TIER_SUMMARY, SUCCESS_PROFILE, HEALTH_WEIGHTS, CALIBRATION_RUNS,
+            CALIBRATION_REPORTS, JOB_RUNS);
 
     private OutputTables() {
     }

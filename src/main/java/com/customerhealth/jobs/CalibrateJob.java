@@ -16,11 +16,13 @@ import com.customerhealth.cohorts.SuccessProfile;
 import com.customerhealth.cohorts.Wilson;
 import com.customerhealth.config.AppConfig;
 import com.customerhealth.config.HealthModel;
+import com.customerhealth.io.OutputTable;
 import com.customerhealth.io.OutputTables;
 import com.customerhealth.io.ReportFiles;
 import com.customerhealth.report.ReportRenderer;
 import com.customerhealth.validate.ValidatedWarehouse;
 import java.math.BigDecimal;
+import java.sql.Date;
 import java.sql.Timestamp;
 import java.time.LocalDate;
 import java.time.Instant;
@@ -30,6 +32,7 @@ import java.util.Locale;
 import java.util.Set;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
 
 /**
  * {@code calibrate --run-date D}: fits the health model's metric weights to the churn observed in the
@@ -50,16 +53,31 @@ public final class CalibrateJob implements Job {
     }
 
     @Override
+    public List<OutputTable> outputTables() {
+        return List.of(OutputTables.HEALTH_WEIGHTS, OutputTables.CALIBRATION_RUNS, OutputTables.CALIBRATION_REPORTS);
+    }
+
+    @Override
+    public List<String> otherOutputs(JobContext ctx) {
+        return List.of("the leadership report in " + reportFolder(ctx));
+    }
+
+    /** Where the report of the run date goes: {@code <report-path>/calibration-<D>}. */
+    static String reportFolder(JobContext ctx) {
+        return ctx.config().reportPath() + "/calibration-" + ctx.runDate();
+    }
+
+    @Override
     public void run(JobContext ctx, ValidatedWarehouse warehouse) {
         AppConfig config = ctx.config();
         AppConfig.Calibration cal = config.calibration();
-        String reportFolder = config.reportPath() + "/calibration-" + ctx.runDate(); // a missing setting fails before any work
+        String reportFolder = reportFolder(ctx); // a missing setting fails before any work
         TrainingSet.Dates dates = TrainingSet.Dates.of(ctx.runDate(), cal);
         HealthModel current = ctx.scoringModel();
         Dataset<Row> snapshots = materialise(ctx, TrainingSet.build(warehouse, config, current, dates));
         Calibrator.Result result = new Calibrator(cal, config.tiers(), config.model(), current)
                 .calibrate(snapshots, dates, ctx.runId(), ctx.runDate());
-        write(ctx, withContext(ctx, result.report()), reportFolder);
+        write(ctx, result.report(), reportFolder);
     }
 
     /**
@@ -75,7 +93,7 @@ public final class CalibrateJob implements Job {
 
     /**
      * Records the run: the proposal (or, when there is none, withdraws an unapproved proposal an earlier
-     * run of this date made), every figure, then the report.
+     * run of this date made), every figure and the report as computed, then publishes the report.
      */
     private static void write(JobContext ctx, CalibrationReport report, String reportFolder) {
         WeightVersions versions = new WeightVersions(ctx.spark(), ctx.tables());
@@ -88,8 +106,20 @@ public final class CalibrateJob implements Job {
         ctx.tables().replacePartition(OutputTables.CALIBRATION_RUNS,
                 ctx.spark().createDataFrame(CalibrationFigures.of(report), OutputTables.CALIBRATION_RUNS.schema()),
                 ctx.runDate().toString());
-        String folder = ReportFiles.write(ctx.spark(), reportFolder, ReportRenderer.render(report));
+        ctx.tables().replacePartition(OutputTables.CALIBRATION_REPORTS, ctx.spark().createDataFrame(List.of(RowFactory.create(
+                        Date.valueOf(report.runDate()), report.runId(), report.modelPreset(), report.status(), report.proposedVersion(),
+                        ReportRenderer.json(report))), OutputTables.CALIBRATION_REPORTS.schema()),
+                ctx.runDate().toString());
+        String folder = publish(ctx, report, reportFolder);
         summarise(ctx, report, recorded, folder);
+    }
+
+    /**
+     * Renders the report with what the cohorts and insights jobs wrote for its run date and replaces its
+     * folder. Returns the folder's qualified path. {@code calibrate} and {@code report} both publish this way.
+     */
+    static String publish(JobContext ctx, CalibrationReport report, String reportFolder) {
+        return ReportFiles.write(ctx.spark(), reportFolder, ReportRenderer.render(withContext(ctx, report)));
     }
 
     /**

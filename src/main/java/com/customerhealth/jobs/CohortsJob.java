@@ -10,6 +10,7 @@ import com.customerhealth.cohorts.ExperienceMetrics;
 import com.customerhealth.cohorts.MrrMovements;
 import com.customerhealth.config.AppConfig;
 import com.customerhealth.io.DeltaTables;
+import com.customerhealth.io.OutputTable;
 import com.customerhealth.io.OutputTables;
 import com.customerhealth.validate.ValidatedWarehouse;
 import java.sql.Date;
@@ -32,6 +33,14 @@ public final class CohortsJob implements Job {
     @Override
     public String name() {
         return "cohorts";
+    }
+
+    /** Also account_health_scores (and current) when the scores of D - horizon are missing. */
+    @Override
+    public List<OutputTable> outputTables() {
+        return List.of(OutputTables.MRR_MOVEMENTS, OutputTables.REVENUE_METRICS_MONTHLY, OutputTables.COHORT_CHURN,
+                OutputTables.COHORT_RETENTION, OutputTables.HEALTH_TIER_CHURN, OutputTables.EXPERIENCE_METRICS_MONTHLY,
+                OutputTables.ACCOUNT_HEALTH_SCORES, OutputTables.ACCOUNT_HEALTH_CURRENT);
     }
 
     @Override

@@ -14,6 +14,7 @@ import com.customerhealth.insights.CustomerSegments;
 import com.customerhealth.insights.Drivers;
 import com.customerhealth.insights.PeerBenchmarks;
 import com.customerhealth.io.OutputTable;
+import com.customerhealth.io.OutputTable;
 import com.customerhealth.io.OutputTables;
 import com.customerhealth.score.ScoringPipeline;
 import com.customerhealth.validate.ValidatedWarehouse;
@@ -43,6 +44,14 @@ public final class InsightsJob implements Job {
     @Override
     public String name() {
         return "insights";
+    }
+
+    /** Also account_health_scores (and current) for D, D - 30 or D - 90 days when one is missing. */
+    @Override
+    public List<OutputTable> outputTables() {
+        return List.of(OutputTables.ACCOUNT_HEALTH_DRIVERS, OutputTables.PEER_BENCHMARKS, OutputTables.CUSTOMER_SEGMENTS,
+                OutputTables.SEGMENT_TIER_SUMMARY, OutputTables.SUCCESS_PROFILE, OutputTables.ACCOUNT_HEALTH_SCORES,
+                OutputTables.ACCOUNT_HEALTH_CURRENT);
     }
 
     @Override

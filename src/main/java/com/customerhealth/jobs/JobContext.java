@@ -32,9 +32,9 @@ public record JobContext(SparkSession spark, AppConfig config, LocalDate runDate
     }
 
     /**
-     * Reads and validates the given warehouse tables, writes their quarantined rows to
-     * {@code rejected_rows} (replacing this run date's rows of those tables), then fails with exit 3
-     * when a table's quarantined share passes {@code validation.max-rejected-share}.
+     * Reads and validates the given warehouse tables and writes their quarantined rows to
+     * {@code rejected_rows} (replacing this run date's rows of those tables). {@link #enforceRejectedShare}
+     * then decides whether the run may go on.
      */
     public ValidatedWarehouse loadWarehouse(Collection<String> tableNames) {
         ValidatedWarehouse warehouse = WarehouseLoader.load(spark, config, runDate, runId, tableNames);
@@ -45,12 +45,35 @@ public record JobContext(SparkSession spark, AppConfig config, LocalDate runDate
             out.printf("  input %-21s %,12d rows  %,8d quarantined  %,8d after run date excluded%n",
                     r.table(), r.rows(), r.rejected(), r.excludedAfterRunDate());
         }
+        return warehouse;
+    }
+
+    /** Fails with exit 3 (releasing the inputs) when a table's quarantined share passes {@code validation.max-rejected-share}. */
+    public void enforceRejectedShare(ValidatedWarehouse warehouse) {
         try {
             warehouse.enforceRejectedShare(config.validation().maxRejectedShare(), runDate.toString());
         } catch (RuntimeException e) {
             warehouse.release();
             throw e;
         }
-        return warehouse;
     }
+
+    /** The userMetadata a job's Delta commits carry: {@code <run id>/<job>}, shown by DESCRIBE HISTORY. */
+    public String commitTag(Job job) {
+        return runId + "/" + job.name();
+    }
+
+    /**
+     * Tags the session's Delta commits from now on with the job's {@link #commitTag} (null: untags). The
+     * tag is a session setting: jobs of one session run one at a time.
+     */
+    public void tagCommits(Job job) {
+        if (job == null) {
+            spark.conf().unset(COMMIT_TAG);
+        } else {
+            spark.conf().set(COMMIT_TAG, commitTag(job));
+        }
+    }
+
+    private static final String COMMIT_TAG = "spark.databricks.delta.commitInfo.userMetadata";
 }

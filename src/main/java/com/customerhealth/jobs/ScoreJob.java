@@ -2,6 +2,7 @@ package com.customerhealth.jobs;
 
 import com.customerhealth.config.FeatureRequest;
 import com.customerhealth.config.HealthModel;
+import com.customerhealth.io.OutputTable;
 import com.customerhealth.io.OutputTables;
 import com.customerhealth.score.ScoringPipeline;
 import com.customerhealth.validate.ValidatedWarehouse;
@@ -48,6 +49,11 @@ public final class ScoreJob implements Job {
         Set<String> tables = new TreeSet<>(new ScoreJob().inputTables(ctx));
         tables.add("churn_events");
         return tables;
+    }
+
+    @Override
+    public List<OutputTable> outputTables() {
+        return List.of(OutputTables.ACCOUNT_HEALTH_SCORES, OutputTables.ACCOUNT_HEALTH_CURRENT);
     }
 
     @Override

@@ -2,6 +2,7 @@ package com.customerhealth.report;
 
 import com.customerhealth.calibrate.CalibrationReport;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.core.util.DefaultIndenter;
 import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
 import com.fasterxml.jackson.core.util.Separators;
@@ -18,10 +19,12 @@ import java.nio.charset.StandardCharsets;
  */
 final class ReportJson {
     private static final DefaultIndenter INDENT = new DefaultIndenter("  ", "\n");
-    private static final ObjectWriter WRITER = JsonMapper.builder()
+    private static final JsonMapper MAPPER = JsonMapper.builder()
             .addModule(new JavaTimeModule())
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
-            .build()
+            .build();
+    private static final ObjectReader READER = MAPPER.readerFor(CalibrationReport.class);
+    private static final ObjectWriter WRITER = MAPPER
             .writer(new DefaultPrettyPrinter()
                     .withObjectIndenter(INDENT)
                     .withArrayIndenter(INDENT)
@@ -37,6 +40,15 @@ final class ReportJson {
             return (WRITER.writeValueAsString(report) + "\n").getBytes(StandardCharsets.UTF_8);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot write the calibration report as JSON", e);
+        }
+    }
+
+    /** The report back from what {@link #write} wrote. */
+    static CalibrationReport read(String json) {
+        try {
+            return READER.readValue(json);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot read a calibration report from JSON: " + e.getOriginalMessage(), e);
         }
     }
 }

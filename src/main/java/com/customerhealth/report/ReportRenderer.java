@@ -47,6 +47,16 @@ public final class ReportRenderer {
      *         "charts/&lt;name&gt;.png" for each chart: weights, and when some weights were judged on the
      *         holdout, tiers, calibration and roc
      */
+    /** The report as report.json holds it: what {@code calibration_reports} records for {@code report} to render again. */
+    public static String json(CalibrationReport r) {
+        return new String(ReportJson.write(r), java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    /** A report from its {@link #json} text. */
+    public static CalibrationReport fromJson(String json) {
+        return ReportJson.read(json);
+    }
+
     public static Map<String, byte[]> render(CalibrationReport r) {
         List<Evaluation> evaluations = evaluations(r);
         List<ReportCharts.Image> charts = ReportCharts.render(r, evaluations);

@@ -126,6 +126,14 @@ public final class InputValidator {
     public record Validated(Dataset<Row> clean, Dataset<Row> rejected, TableReport report, Dataset<Row> persisted) {
     }
 
+    /**
+     * The schema half of validation, for a dry run: every column's type can be read as its contract type.
+     * Analyses the typed projection only; no row is read.
+     */
+    public static void checkSchema(TableSpec spec, Dataset<Row> contractNamed) {
+        typed(spec, contractNamed).schema();
+    }
+
     /** Casts each column to its contract type, keeping the source row as {@code _src}. */
     private static Dataset<Row> typed(TableSpec spec, Dataset<Row> contractNamed) {
         Map<String, DataType> sourceTypes = new LinkedHashMap<>();

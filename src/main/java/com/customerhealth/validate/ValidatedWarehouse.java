@@ -16,6 +16,9 @@ import org.apache.spark.sql.Row;
 public record ValidatedWarehouse(Map<String, Dataset<Row>> clean, Dataset<Row> rejected, List<TableReport> reports,
                                  List<Dataset<Row>> persisted) {
 
+    /** No input at all: for jobs that read no warehouse table. */
+    public static final ValidatedWarehouse NONE = new ValidatedWarehouse(Map.of(), null, List.of(), List.of());
+
     /** Frees the persisted inputs; call when the jobs of a run are done. */
     public void release() {
         persisted.forEach(Dataset::unpersist);

@@ -80,6 +80,25 @@ public final class WarehouseLoader {
         return new ValidatedWarehouse(clean, rejected, reports, persisted);
     }
 
+    /**
+     * The dry run's check of the input contract, schemas only: each table's source can be reached, has
+     * every required column (under its mapped name) and types that read as the contract's. No row is
+     * read and nothing is written. Returns one line per table: its name and source.
+     */
+    public static List<String> checkSchemas(SparkSession spark, AppConfig config, Collection<String> tables) {
+        WarehouseReader reader = new WarehouseReader(spark, config);
+        List<String> lines = new ArrayList<>();
+        for (TableSpec spec : WarehouseContract.TABLES) {
+            if (!spec.name().equals("accounts") && !tables.contains(spec.name())) {
+                continue;
+            }
+            Optional<Dataset<Row>> table = reader.read(spec);
+            table.ifPresent(df -> InputValidator.checkSchema(spec, df));
+            lines.add(String.format("%-21s %s", spec.name(), config.source(spec.name()).describe()));
+        }
+        return lines;
+    }
+
     /** Validates one table; a source that fails while being read (a corrupt file, a lost connection) exits 3 naming it. */
     private static InputValidator.Validated validate(InputValidator validator, TableSpec spec, Dataset<Row> raw,
                                                      Dataset<Row> knownIds, AppConfig config) {

@@ -51,6 +51,13 @@ class ReportRendererTest {
     }
 
     @Test
+    void theRecordedJsonGivesTheSameReportBack() {
+        for (CalibrationReport r : List.of(ReportFixtures.proposed(), ReportFixtures.noProposal(), ReportFixtures.unjudged())) {
+            assertThat(ReportRenderer.fromJson(ReportRenderer.json(r))).isEqualTo(r);
+        }
+    }
+
+    @Test
     void writesTheFilesInOrder() {
         List<String> files = List.of("report.html", "report.json", "summary.md", "charts/weights.png");
         List<String> judged = new ArrayList<>(files);
