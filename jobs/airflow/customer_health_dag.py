@@ -40,6 +40,15 @@ CONF_VARIABLE = "customer_health_conf"
 # Airflow component (the DAG processor and the workers both parse this file) to use another connection.
 SPARK_CONN_ID = os.environ.get("CUSTOMER_HEALTH_SPARK_CONN_ID", "customer_health_spark")
 
+# Schedules, UTC. The daily run starts when the day it covers ends; move it after your warehouse's
+# nightly load if that lands later (the run dates do not change: they follow the data interval). The
+# monthly run starts six hours after the daily run of the month's last day, so that its report sees
+# that day's cohort and insight tables, and so that the two rarely overlap: both write the
+# rejected_rows partition of that date, and of two concurrent commits to it Delta lets one through;
+# the other task fails and its retry succeeds.
+DAILY_CRON = "0 0 * * *"
+MONTHLY_CRON = "0 6 1 * *"
+
 # Spark settings the jobs need from the launcher: none. The jar carries its libraries and the job's
 # session sets Delta's SQL extension and catalog and a UTC session time zone itself; master, deploy
 # mode, queue and memory belong to the connection. The one setting here keeps retries in one place:
@@ -47,15 +56,15 @@ SPARK_CONN_ID = os.environ.get("CUSTOMER_HEALTH_SPARK_CONN_ID", "customer_health
 # again by every Airflow retry (ignored outside YARN).
 SPARK_CONF = {"spark.yarn.maxAppAttempts": "1"}
 
-# Retries: a failed job is retried three times, after about 5, 10 and 20 minutes (Airflow doubles
-# the delay each time, adds jitter and caps it at max_retry_delay), which rides out a busy cluster, a lost executor or a
-# transient storage error. Retrying is safe because every job replaces exactly its run date's rows
-# (Delta replaceWhere on the date partition, merges keyed by account): a retry after a partial
-# write, or a re-run of a finished date, leaves the tables as one clean run would. Failures that
-# cannot heal (exit 2, bad config or arguments; exit 3, the warehouse breaks the input contract)
-# are retried too, since spark-submit does not hand the job's exit code to Airflow in cluster mode;
-# they fail again within a minute each. execution_timeout kills a hung job so that it cannot hold
-# max_active_runs=1 forever.
+# Retries: a failed job is retried three times, waits starting at 5 minutes and doubling (Airflow
+# adds a jitter of up to as much again and caps each wait at max_retry_delay), which rides out a
+# busy cluster, a lost executor or a transient storage error. Retrying is safe because every job
+# replaces exactly its run date's rows (Delta replaceWhere on the date partition, merges keyed by
+# account): a retry after a partial write, or a re-run of a finished date, leaves the tables as one
+# clean run would. Failures that cannot heal (exit 2, bad config or arguments; exit 3, the warehouse
+# breaks the input contract) are retried too: the operator fails the same way whatever the job's
+# exit code (in cluster mode spark-submit does not even see it); they fail again quickly.
+# execution_timeout kills a hung job so that it cannot hold max_active_runs=1 forever.
 DEFAULT_ARGS = {
     "owner": "customer-health",
     "retries": 3,
@@ -100,8 +109,8 @@ def daily_run_date(dag_run, params) -> date:
 
 def monthly_run_date(dag_run, params) -> date:
     """The last day of the month before the period closed: the month a scheduled run's data interval
-    covers (2026-09-01 .. 2026-10-01 -> 2026-09-30); for a manual run, the last day of the month
-    before the one it was triggered in. The run_date param overrides it."""
+    covers (2026-09-01 06:00 .. 2026-10-01 06:00 -> 2026-09-30); for a manual run, the last day of the
+    month before the one it was triggered in. The run_date param overrides it."""
     return _run_date_param(params) or _period_closed(dag_run).replace(day=1) - timedelta(days=1)
 
 
@@ -222,8 +231,8 @@ MONTHLY_DOC = """
 
 `calibrate -> report`, each a `spark-submit` of the customer-health jar.
 
-- **Run date D**: the last day of the month the data interval covers (logical date 2026-09-01, run
-  at 2026-10-01 00:00 UTC -> D = 2026-09-30). A manual run without a logical date runs the last day
+- **Run date D**: the last day of the month the data interval covers (logical date 2026-09-01 06:00,
+  run at 2026-10-01 06:00 UTC -> D = 2026-09-30). A manual run without a logical date runs the last day
   of the month before the one it was triggered in; set the `run_date` param to run any date.
 - **calibrate** fits the health-score weights to the churn observed before D and records a
   *proposed* version; **report** renders the leadership report of D from what calibrate recorded.
@@ -235,7 +244,7 @@ MONTHLY_DOC = """
 with DAG(
     dag_id="customer_health_daily",
     description="Customer health: validate, cohorts, score, insights for the day that ended",
-    schedule=CronDataIntervalTimetable("0 0 * * *", timezone="UTC"),
+    schedule=CronDataIntervalTimetable(DAILY_CRON, timezone="UTC"),
     start_date=datetime(2026, 1, 1, tzinfo=timezone.utc),
     catchup=False,
     max_active_runs=1,
@@ -254,7 +263,7 @@ with DAG(
 with DAG(
     dag_id="customer_health_monthly",
     description="Customer health: calibrate the weights and render the report for the month that ended",
-    schedule=CronDataIntervalTimetable("0 0 1 * *", timezone="UTC"),
+    schedule=CronDataIntervalTimetable(MONTHLY_CRON, timezone="UTC"),
     start_date=datetime(2026, 1, 1, tzinfo=timezone.utc),
     catchup=False,
     max_active_runs=1,

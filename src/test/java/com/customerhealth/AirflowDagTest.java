@@ -92,12 +92,15 @@ class AirflowDagTest {
                             "variables", Map.of("customer_health_jar", "/jars/customer-health-1.2.jar")),
                     "2026-06-30", "/etc/health/staging.conf", "manual__2026-10-05T10:15:00+00:00", 1, "exclude"),
             // The month the interval covers.
-            new Run("monthly scheduled", MONTHLY, fields("scheduled", "2026-09-01T00:00:00+00:00", "2026-09-01T00:00:00+00:00",
-                    "2026-10-01T00:00:00+00:00", "2026-10-01T00:00:00+00:00", "2026-10-01T00:00:03+00:00"), "2026-09-30", PROD_CONF,
-                    "scheduled__2026-09-01T00:00:00+00:00", 1, "quarantine"),
-            new Run("monthly scheduled, February of a leap year", MONTHLY, fields("scheduled", "2028-02-01T00:00:00+00:00",
-                    "2028-02-01T00:00:00+00:00", "2028-03-01T00:00:00+00:00", "2028-03-01T00:00:00+00:00", "2028-03-01T00:00:05+00:00"),
-                    "2028-02-29", PROD_CONF, "scheduled__2028-02-01T00:00:00+00:00", 1, "quarantine"),
+            new Run("monthly scheduled", MONTHLY, fields("scheduled", "2026-09-01T06:00:00+00:00", "2026-09-01T06:00:00+00:00",
+                    "2026-10-01T06:00:00+00:00", "2026-10-01T06:00:00+00:00", "2026-10-01T06:00:03+00:00"), "2026-09-30", PROD_CONF,
+                    "scheduled__2026-09-01T06:00:00+00:00", 1, "quarantine"),
+            new Run("monthly scheduled, February of a leap year", MONTHLY, fields("scheduled", "2028-02-01T06:00:00+00:00",
+                    "2028-02-01T06:00:00+00:00", "2028-03-01T06:00:00+00:00", "2028-03-01T06:00:00+00:00", "2028-03-01T06:00:05+00:00"),
+                    "2028-02-29", PROD_CONF, "scheduled__2028-02-01T06:00:00+00:00", 1, "quarantine"),
+            // Manual on the 1st before the scheduled run: September still, and on time.
+            new Run("monthly manual on the 1st", MONTHLY, manual("2026-10-01T03:00:00+00:00"), "2026-09-30", PROD_CONF,
+                    "manual__2026-10-01T03:00:00+00:00", 1, "quarantine"),
             // Manual on 2026-10-05: the month before October ends 2026-09-30, before yesterday: exclude.
             new Run("monthly manual", MONTHLY, manual("2026-10-05T10:15:00+00:00"), "2026-09-30", PROD_CONF,
                     "manual__2026-10-05T10:15:00+00:00", 1, "exclude"),
@@ -190,7 +193,7 @@ class AirflowDagTest {
         for (String dagId : List.of(DAILY, MONTHLY)) {
             JsonNode dag = dag(dagId);
             assertThat(dag.at("/schedule/timetable").asText()).isEqualTo("CronDataIntervalTimetable");
-            assertThat(dag.at("/schedule/cron").asText()).isEqualTo(dagId.equals(DAILY) ? "0 0 * * *" : "0 0 1 * *");
+            assertThat(dag.at("/schedule/cron").asText()).isEqualTo(dagId.equals(DAILY) ? "0 0 * * *" : "0 6 1 * *");
             assertThat(dag.at("/schedule/timezone").asText()).isEqualTo("UTC");
             assertThat(dag.get("catchup").asBoolean(true)).as(dagId + " catchup").isFalse();
             assertThat(dag.get("max_active_runs").asInt()).isEqualTo(1);
