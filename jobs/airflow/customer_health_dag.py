@@ -181,7 +181,7 @@ def _job(command: str) -> SparkSubmitOperator:
         application=JAR,
         java_class=JAVA_CLASS,
         name=f"customer-health-{command}-{RUN_DATE}",
-        conf=SPARK_CONF,
+        conf=dict(SPARK_CONF),  # a copy per task: the YARN backend of the provider writes into it
         application_args=[
             command,
             "--run-date", RUN_DATE,
