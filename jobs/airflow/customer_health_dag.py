@@ -49,9 +49,16 @@ SPARK_CONN_ID = os.environ.get("CUSTOMER_HEALTH_SPARK_CONN_ID", "customer_health
 DAILY_CRON = "0 0 * * *"
 MONTHLY_CRON = "0 6 1 * *"
 
-# Spark settings the jobs need from the launcher: none. The jar carries its libraries and the job's
-# session sets Delta's SQL extension and catalog and a UTC session time zone itself; master, deploy
-# mode, queue and memory belong to the connection. The one setting here keeps retries in one place:
+# Delta is not in the jar (the pom has it provided, as Spark is): spark-submit adds it with --packages,
+# resolved from Maven Central or the Spark client's own repositories. Set the Variable to "" where the
+# cluster already has Delta (Databricks), or to another coordinate. The version is the pom's
+# delta.version (AirflowDagTest checks it).
+PACKAGES_VARIABLE = "customer_health_spark_packages"
+DELTA_PACKAGE = "io.delta:delta-spark_2.13:4.3.1"
+
+# Spark settings the jobs need from the launcher: none. The job's session sets Delta's SQL extension
+# and catalog and a UTC session time zone itself; master, deploy mode, queue and memory belong to the
+# connection. The one setting here keeps retries in one place:
 # on YARN a failed driver is otherwise re-attempted by YARN before Airflow sees the failure, and then
 # again by every Airflow retry (ignored outside YARN).
 SPARK_CONF = {"spark.yarn.maxAppAttempts": "1"}
@@ -171,6 +178,7 @@ def _params() -> dict:
 RUN_DATE = "{{ health_run_date(dag_run, params) }}"
 JAR = "{{ params.jar or var.value.get('" + JAR_VARIABLE + "', '" + DEFAULT_JAR + "') }}"
 CONF_FILE = "{{ params.conf_file or var.value.get('" + CONF_VARIABLE + "', '" + DEFAULT_CONF + "') }}"
+PACKAGES = "{{ var.value.get('" + PACKAGES_VARIABLE + "', '" + DELTA_PACKAGE + "') }}"
 
 
 def _job(command: str) -> SparkSubmitOperator:
@@ -180,6 +188,7 @@ def _job(command: str) -> SparkSubmitOperator:
         conn_id=SPARK_CONN_ID,
         application=JAR,
         java_class=JAVA_CLASS,
+        packages=PACKAGES,  # rendered empty, spark-submit gets no --packages
         name=f"customer-health-{command}-{RUN_DATE}",
         conf=dict(SPARK_CONF),  # a copy per task: the YARN backend of the provider writes into it
         application_args=[
