@@ -3,6 +3,7 @@ package com.customerhealth;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.customerhealth.config.AppConfig;
+import com.customerhealth.io.OutputTables;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -10,6 +11,7 @@ import java.util.Map;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -103,6 +105,28 @@ class OperationsCliTest {
 
         assertThat(last.out()).contains("validate 2024-06-30: 8 tables valid, 0 rows quarantined");
         assertThat(Path.of(fixture.output().path()).toFile().list()).containsExactlyInAnyOrder("rejected_rows", "job_runs");
+    }
+
+    @Test
+    void tablesAreDocumentedInTheCatalogAndTheScoresKeepAChangeFeed() {
+        assertThat(cli(job("score", "--set", "output.database=health_ops_test"))).as(last.err()).isZero();
+
+        Map<String, String> detail = new java.util.HashMap<>();
+        for (Row r : spark.sql("DESCRIBE TABLE EXTENDED health_ops_test.account_health_scores").collectAsList()) {
+            detail.put(r.getString(0), r.isNullAt(2) || r.getString(2).isEmpty() ? r.getString(1) : r.getString(1) + " | " + r.getString(2));
+        }
+        assertThat(detail.get("Comment")).isEqualTo(OutputTables.ACCOUNT_HEALTH_SCORES.comment());
+        assertThat(detail.get("health_score")).endsWith(OutputTables.ACCOUNT_HEALTH_SCORES.schema().apply("health_score").getComment().get());
+        assertThat(spark.sql("SHOW TBLPROPERTIES health_ops_test.account_health_scores ('delta.enableChangeDataFeed')").first().getString(1))
+                .isEqualTo("true");
+
+        // A re-run of the date rewrites its partition: the feed shows the 3 rows deleted and inserted again.
+        long before = spark.sql("DESCRIBE HISTORY health_ops_test.account_health_scores").agg(functions.max("version")).first().getLong(0);
+        assertThat(cli(job("score", "--set", "output.database=health_ops_test"))).as(last.err()).isZero();
+        List<Row> changes = spark.read().format("delta").option("readChangeFeed", "true").option("startingVersion", before + 1)
+                .load(fixture.output().path() + "/account_health_scores").groupBy("_change_type").count().orderBy("_change_type")
+                .collectAsList();
+        assertThat(changes).extracting(Object::toString).containsExactly("[delete,3]", "[insert,3]");
     }
 
     @Test

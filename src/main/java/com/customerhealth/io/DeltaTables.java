@@ -14,12 +14,10 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.stream.Collectors;
 import org.apache.spark.sql.Column;
-import org.apache.spark.sql.DataFrameWriter;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.catalyst.analysis.NoSuchTableException;
-import org.apache.spark.sql.catalyst.analysis.TableAlreadyExistsException;
 import org.apache.spark.sql.expressions.Window;
 import org.apache.spark.sql.functions;
 import org.slf4j.Logger;
@@ -38,6 +36,7 @@ public final class DeltaTables {
 
     private final SparkSession spark;
     private final AppConfig.Output output;
+    private final java.util.Set<String> created = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     public DeltaTables(SparkSession spark, AppConfig.Output output) {
         this.spark = spark;
@@ -71,6 +70,67 @@ public final class DeltaTables {
                 : spark.catalog().tableExists(output.database(), table.name());
     }
 
+    /**
+     * Creates a table that does not exist yet, empty, from its definition: the columns with their comments,
+     * the partition column, the table comment and its properties (Change Data Feed on the scores tables),
+     * so the first write already lands in a documented table. Idempotent; checked once per table and
+     * instance.
+     */
+    void ensureCreated(OutputTable table) {
+        if (created.contains(table.name())) {
+            return;
+        }
+        ensureDatabase();
+        String name = byPath() ? "delta.`" + location(table).replace("`", "``") + "`" : qualifiedName(table);
+        if (!exists(table)) {
+            StringBuilder ddl = new StringBuilder("CREATE TABLE IF NOT EXISTS ").append(name).append(" (")
+                    .append(nullable(table.schema()).toDDL()).append(") USING DELTA");
+            table.partitionColumn().ifPresent(c -> ddl.append(" PARTITIONED BY (`").append(c).append("`)"));
+            ddl.append(" COMMENT '").append(sqlString(table.comment())).append("'");
+            Map<String, String> properties = properties(table);
+            if (!properties.isEmpty()) {
+                ddl.append(" TBLPROPERTIES (").append(properties.entrySet().stream()
+                        .map(e -> "'" + e.getKey() + "' = '" + e.getValue() + "'").collect(Collectors.joining(", "))).append(")");
+            }
+            try {
+                spark.sql(ddl.toString());
+            } catch (RuntimeException e) {
+                if (!exists(table)) { // another run created it at the same time: fine; anything else is not
+                    throw e;
+                }
+            }
+        } else {
+            Map<String, String> have = target(table).detail().select("properties").first().getJavaMap(0);
+            for (Map.Entry<String, String> p : properties(table).entrySet()) {
+                if (!p.getValue().equals(have.get(p.getKey()))) { // a table created before the property was: set it once
+                    spark.sql("ALTER TABLE " + name + " SET TBLPROPERTIES ('" + p.getKey() + "' = '" + p.getValue() + "')");
+                }
+            }
+        }
+        if (byPath()) {
+            register(table);
+        }
+        created.add(table.name());
+    }
+
+    private static Map<String, String> properties(OutputTable table) {
+        return OutputTables.WITH_CHANGE_DATA_FEED.contains(table) ? Map.of("delta.enableChangeDataFeed", "true") : Map.of();
+    }
+
+    /**
+     * The definition's columns, all nullable in the Delta schema: NOT NULL is documented, not enforced as a
+     * Delta invariant, so a table's nullability never differs with the way it was first created.
+     */
+    private static org.apache.spark.sql.types.StructType nullable(org.apache.spark.sql.types.StructType schema) {
+        return new org.apache.spark.sql.types.StructType(java.util.Arrays.stream(schema.fields())
+                .map(f -> new org.apache.spark.sql.types.StructField(f.name(), f.dataType(), true, f.metadata()))
+                .toArray(org.apache.spark.sql.types.StructField[]::new));
+    }
+
+    private static String sqlString(String text) {
+        return text.replace("\\", "\\\\").replace("'", "\\'");
+    }
+
     public Dataset<Row> read(OutputTable table) {
         return byPath() ? spark.read().format("delta").load(location(table)) : spark.read().table(qualifiedName(table));
     }
@@ -92,16 +152,9 @@ public final class DeltaTables {
      */
     public void replaceWhere(OutputTable table, Dataset<Row> rows, String predicate) {
         Dataset<Row> conformed = table.conform(rows);
-        ensureDatabase();
+        ensureCreated(table);
         if (byPath()) {
-            DataFrameWriter<Row> writer = conformed.write().format("delta").mode("overwrite").option("replaceWhere", predicate);
-            if (table.partitionColumn().isPresent()) {
-                writer = writer.partitionBy(table.partitionColumn().get());
-            }
-            writer.save(location(table));
-            register(table);
-        } else if (!exists(table)) {
-            create(table, conformed);
+            conformed.write().format("delta").mode("overwrite").option("replaceWhere", predicate).save(location(table));
         } else {
             try {
                 conformed.writeTo(qualifiedName(table)).overwrite(expr(predicate));
@@ -137,12 +190,7 @@ public final class DeltaTables {
         String dateColumn = history.partitionColumn().orElseThrow();
         Column onDate = onDate(history, date);
         Dataset<Row> fresh = latest.conform(read(history).where(onDate));
-        if (!exists(latest)) {
-            // First write: create the table from the date's rows in one commit.
-            create(latest, fresh);
-            LOG.info("Created {} from {} at {}", describe(latest), history.name(), date);
-            return;
-        }
+        ensureCreated(latest);
         Dataset<Row> source = fresh.withColumn("_action", lit("upsert"));
         Dataset<Row> stale = read(latest).where(onDate).select(key).join(fresh.select(key), new String[] {key}, "left_anti");
         if (!stale.isEmpty()) { // only after a re-run that dropped keys: look up their older rows
@@ -170,16 +218,9 @@ public final class DeltaTables {
     /** Appends rows in one commit, creating the table on first use: for logs such as job_runs, never for results. */
     public void append(OutputTable table, Dataset<Row> rows) {
         Dataset<Row> conformed = table.conform(rows);
-        ensureDatabase();
+        ensureCreated(table);
         if (byPath()) {
-            DataFrameWriter<Row> writer = conformed.write().format("delta").mode("append");
-            if (table.partitionColumn().isPresent()) {
-                writer = writer.partitionBy(table.partitionColumn().get());
-            }
-            writer.save(location(table));
-            register(table);
-        } else if (!exists(table)) {
-            create(table, conformed);
+            conformed.write().format("delta").mode("append").save(location(table));
         } else {
             try {
                 conformed.writeTo(qualifiedName(table)).append();
@@ -216,29 +257,6 @@ public final class DeltaTables {
 
     private DeltaTable target(OutputTable table) {
         return byPath() ? DeltaTable.forPath(spark, location(table)) : DeltaTable.forName(spark, qualifiedName(table));
-    }
-
-    /** Creates a table from its first rows in one commit, at its path or in the catalog. */
-    private void create(OutputTable table, Dataset<Row> conformed) {
-        ensureDatabase();
-        if (byPath()) {
-            DataFrameWriter<Row> writer = conformed.write().format("delta").mode("errorifexists");
-            if (table.partitionColumn().isPresent()) {
-                writer = writer.partitionBy(table.partitionColumn().get());
-            }
-            writer.save(location(table));
-            register(table);
-            return;
-        }
-        var writer = conformed.writeTo(qualifiedName(table)).using("delta").tableProperty("comment", table.comment());
-        if (table.partitionColumn().isPresent()) {
-            writer = writer.partitionedBy(col(table.partitionColumn().get()));
-        }
-        try {
-            writer.create();
-        } catch (TableAlreadyExistsException e) {
-            throw new IllegalStateException("Table " + qualifiedName(table) + " was created by another run at the same time; re-run", e);
-        }
     }
 
     private void ensureDatabase() {

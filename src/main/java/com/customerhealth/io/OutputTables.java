@@ -534,6 +534,12 @@ public final class OutputTables {
             ACCOUNT_HEALTH_DRIVERS, PEER_BENCHMARKS, CUSTOMER_SEGMENTS, SEGMENT_TIER_SUMMARY, SUCCESS_PROFILE, HEALTH_WEIGHTS, CALIBRATION_RUNS,
             CALIBRATION_REPORTS, JOB_RUNS);
 
+    /**
+     * Tables with Delta's Change Data Feed on, so analysts can read what each run changed
+     * ({@code table_changes}); both are rewritten every day, per date and per account.
+     */
+    public static final List<OutputTable> WITH_CHANGE_DATA_FEED = List.of(ACCOUNT_HEALTH_SCORES, ACCOUNT_HEALTH_CURRENT);
+
     private OutputTables() {
     }
 
