@@ -334,6 +334,20 @@ public final class AppConfig {
         return out;
     }
 
+    /** The fault-injection point of the fault tests (testing.pause-at), or empty. */
+    public FaultPoint faultPoint() {
+        String at = config.getString("testing.pause-at").trim();
+        String dir = config.getString("testing.signal-dir").trim();
+        if (at.isEmpty()) {
+            return FaultPoint.NONE;
+        }
+        if (dir.isEmpty() || !(at.equals("after-read") || at.startsWith("before-write:") || at.startsWith("in-write:"))) {
+            throw JobFailure.badConfig("testing.pause-at = " + at + " needs testing.signal-dir and is one of after-read, "
+                    + "before-write:<table>, in-write:<table>.", "");
+        }
+        return new FaultPoint(at, dir);
+    }
+
     /** Folder the leadership reports are written under: conf {@code report-path}, else {@code <output.path>/reports}. */
     public String reportPath() {
         String path = config.getString("report-path");

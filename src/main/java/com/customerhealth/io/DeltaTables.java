@@ -1,6 +1,8 @@
 package com.customerhealth.io;
 
+import com.customerhealth.JobFailure;
 import com.customerhealth.config.AppConfig;
+import com.customerhealth.config.FaultPoint;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.expr;
 import static org.apache.spark.sql.functions.lit;
@@ -34,13 +36,22 @@ import org.slf4j.LoggerFactory;
 public final class DeltaTables {
     private static final Logger LOG = LoggerFactory.getLogger(DeltaTables.class);
 
+    /** Attempts of a write whose commit lost to another writer's (Delta's optimistic concurrency). */
+    static final int COMMIT_ATTEMPTS = 4;
+
     private final SparkSession spark;
     private final AppConfig.Output output;
+    private final FaultPoint faults;
     private final java.util.Set<String> created = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     public DeltaTables(SparkSession spark, AppConfig.Output output) {
+        this(spark, output, FaultPoint.NONE);
+    }
+
+    public DeltaTables(SparkSession spark, AppConfig.Output output, FaultPoint faults) {
         this.spark = spark;
         this.output = output;
+        this.faults = faults;
     }
 
     private boolean byPath() {
@@ -151,18 +162,76 @@ public final class DeltaTables {
      * Every row written must match the predicate, which Delta checks.
      */
     public void replaceWhere(OutputTable table, Dataset<Row> rows, String predicate) {
-        Dataset<Row> conformed = table.conform(rows);
+        Dataset<Row> conformed = faultInWrite(table, table.conform(rows));
         ensureCreated(table);
-        if (byPath()) {
-            conformed.write().format("delta").mode("overwrite").option("replaceWhere", predicate).save(location(table));
-        } else {
+        committing(table, () -> {
+            if (byPath()) {
+                conformed.write().format("delta").mode("overwrite").option("replaceWhere", predicate).save(location(table));
+            } else {
+                try {
+                    conformed.writeTo(qualifiedName(table)).overwrite(expr(predicate));
+                } catch (NoSuchTableException e) {
+                    throw new IllegalStateException("Table " + qualifiedName(table) + " was dropped while the job ran", e);
+                }
+            }
+        });
+        LOG.info("Wrote {} where {}", describe(table), predicate);
+    }
+
+    /**
+     * Runs one idempotent write (a replaceWhere or a MERGE, both recomputed against the table as it is
+     * when retried). When another writer committed to the table first and Delta's conflict check rejects
+     * this commit (two tries of one date at once), the write is retried: the rows of the date are
+     * replaced again, so the table ends with one copy of them. A last loss fails the job, naming the table.
+     */
+    private void committing(OutputTable table, Runnable write) {
+        faults.pauseAt("before-write:" + table.name());
+        for (int attempt = 1; ; attempt++) {
             try {
-                conformed.writeTo(qualifiedName(table)).overwrite(expr(predicate));
-            } catch (NoSuchTableException e) {
-                throw new IllegalStateException("Table " + qualifiedName(table) + " was dropped while the job ran", e);
+                write.run();
+                return;
+            } catch (RuntimeException e) {
+                io.delta.exceptions.DeltaConcurrentModificationException conflict = concurrentCommit(e);
+                if (conflict == null) {
+                    throw e;
+                }
+                if (attempt == COMMIT_ATTEMPTS) {
+                    throw new JobFailure(1, "Table " + describe(table) + " was committed to by another run at the same time, "
+                            + COMMIT_ATTEMPTS + " times in a row: nothing of this write was committed; re-run when the other run is done.",
+                            conflict.toString(), e);
+                }
+                LOG.warn("Another run committed to {} first ({}): writing again, attempt {} of {}", describe(table),
+                        conflict.getClass().getSimpleName(), attempt + 1, COMMIT_ATTEMPTS);
+                try {
+                    Thread.sleep(200L * attempt + java.util.concurrent.ThreadLocalRandom.current().nextLong(200));
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
             }
         }
-        LOG.info("Wrote {} where {}", describe(table), predicate);
+    }
+
+    private static io.delta.exceptions.DeltaConcurrentModificationException concurrentCommit(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof io.delta.exceptions.DeltaConcurrentModificationException c) {
+                return c;
+            }
+        }
+        return null;
+    }
+
+    /** With the fault point {@code in-write:<table>} set: the write's tasks pause after their first row. */
+    private Dataset<Row> faultInWrite(OutputTable table, Dataset<Row> rows) {
+        String point = "in-write:" + table.name();
+        if (!faults.is(point)) {
+            return rows;
+        }
+        String dir = faults.signalDir();
+        org.apache.spark.sql.expressions.UserDefinedFunction pause = functions.udf(
+                (org.apache.spark.sql.api.java.UDF2<String, String, Boolean>) FaultPoint::passRow,
+                org.apache.spark.sql.types.DataTypes.BooleanType).asNondeterministic();
+        return rows.where(pause.apply(lit(point), lit(dir)));
     }
 
     /** Replaces one partition value (a date) of a partitioned table. */
@@ -187,10 +256,15 @@ public final class DeltaTables {
      * </ul>
      */
     public void refreshLatest(OutputTable latest, OutputTable history, String key, LocalDate date) {
+        Dataset<Row> fresh = faultInWrite(latest, latest.conform(read(history).where(onDate(history, date))));
+        ensureCreated(latest);
+        committing(latest, () -> merge(latest, history, key, date, fresh));
+        LOG.info("Merged {} at {} into {}", history.name(), date, describe(latest));
+    }
+
+    private void merge(OutputTable latest, OutputTable history, String key, LocalDate date, Dataset<Row> fresh) {
         String dateColumn = history.partitionColumn().orElseThrow();
         Column onDate = onDate(history, date);
-        Dataset<Row> fresh = latest.conform(read(history).where(onDate));
-        ensureCreated(latest);
         Dataset<Row> source = fresh.withColumn("_action", lit("upsert"));
         Dataset<Row> stale = read(latest).where(onDate).select(key).join(fresh.select(key), new String[] {key}, "left_anti");
         if (!stale.isEmpty()) { // only after a re-run that dropped keys: look up their older rows
@@ -212,12 +286,11 @@ public final class DeltaTables {
                 .whenMatched("s._action = 'fallback' OR s." + dateColumn + " >= t." + dateColumn).updateExpr(assign)
                 .whenNotMatched("s._action <> 'delete'").insertExpr(assign)
                 .execute();
-        LOG.info("Merged {} at {} into {}", history.name(), date, describe(latest));
     }
 
     /** Appends rows in one commit, creating the table on first use: for logs such as job_runs, never for results. */
     public void append(OutputTable table, Dataset<Row> rows) {
-        Dataset<Row> conformed = table.conform(rows);
+        Dataset<Row> conformed = faultInWrite(table, table.conform(rows));
         ensureCreated(table);
         if (byPath()) {
             conformed.write().format("delta").mode("append").save(location(table));

@@ -19,7 +19,7 @@ public record JobContext(SparkSession spark, AppConfig config, LocalDate runDate
                          PrintStream out) {
 
     public static JobContext of(SparkSession spark, AppConfig config, LocalDate runDate, String runId, PrintStream out) {
-        return new JobContext(spark, config, runDate, runId, new DeltaTables(spark, config.output()), out);
+        return new JobContext(spark, config, runDate, runId, new DeltaTables(spark, config.output(), config.faultPoint()), out);
     }
 
     /**

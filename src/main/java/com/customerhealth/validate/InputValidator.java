@@ -29,7 +29,6 @@ import java.util.stream.Collectors;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.storage.StorageLevel;
 import org.apache.spark.sql.types.BooleanType;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DateType;
@@ -98,8 +97,10 @@ public final class InputValidator {
                 .withColumn("_violations", array_compact(array(checks)))
                 .withColumn("_excluded", excluded);
         if (persist) {
-            // One read of the source: the key check fills the cache, the counts, rejected rows and clean rows reuse it.
-            checked = checked.persist(StorageLevel.MEMORY_AND_DISK());
+            // One read of the source: the key check fills a local checkpoint (memory, spilling to disk) that the counts,
+            // rejected rows and clean rows then read. Unlike a cache, a lost block is never recomputed from the source,
+            // so a source that changes during the run cannot give the run a mix of old and new rows: the run fails instead.
+            checked = checked.localCheckpoint(false);
         }
 
         checkKeys(spec, checked);
