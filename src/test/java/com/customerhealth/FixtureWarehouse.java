@@ -217,6 +217,19 @@ public final class FixtureWarehouse {
         }
     }
 
+    /**
+     * The arguments of a CLI job on a fixture {@link #writeAndConfigure} wrote: its input, its output
+     * folder, no catalog, the fixture model; then {@code extra}.
+     */
+    public static String[] jobArgs(AppConfig fixture, String command, String runDate, String... extra) {
+        List<String> a = new ArrayList<>(List.of(command, "--run-date", runDate, "--conf", fixtureModelConf().toString(),
+                "--set", "input.root=" + fixture.raw().getString("input.root"),
+                "--set", "output.path=" + fixture.output().path(),
+                "--set", "output.database="));
+        a.addAll(List.of(extra));
+        return a.toArray(String[]::new);
+    }
+
     public static Path fixtureModelConf() {
         try {
             return Paths.get(FixtureWarehouse.class.getResource("/fixture-model.conf").toURI());

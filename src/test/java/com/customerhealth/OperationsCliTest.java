@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.customerhealth.config.AppConfig;
 import com.customerhealth.io.OutputTables;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.apache.spark.sql.Dataset;
@@ -32,13 +31,7 @@ class OperationsCliTest {
     }
 
     private String[] job(String command, String... extra) {
-        List<String> a = new ArrayList<>(List.of(command, "--run-date", "2024-06-30",
-                "--conf", FixtureWarehouse.fixtureModelConf().toString(),
-                "--set", "input.root=" + fixture.raw().getString("input.root"),
-                "--set", "output.path=" + fixture.output().path(),
-                "--set", "output.database="));
-        a.addAll(List.of(extra));
-        return a.toArray(String[]::new);
+        return FixtureWarehouse.jobArgs(fixture, command, "2024-06-30", extra);
     }
 
     private Dataset<Row> jobRuns() {

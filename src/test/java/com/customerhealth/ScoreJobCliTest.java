@@ -35,13 +35,7 @@ class ScoreJobCliTest {
 
     /** Arguments that point a job at the fixture, plus extra ones. */
     private String[] job(String command, String runDate, String... extra) {
-        List<String> a = new ArrayList<>(List.of(command, "--run-date", runDate,
-                "--conf", FixtureWarehouse.fixtureModelConf().toString(),
-                "--set", "input.root=" + fixture.raw().getString("input.root"),
-                "--set", "output.path=" + fixture.output().path(),
-                "--set", "output.database="));
-        a.addAll(List.of(extra));
-        return a.toArray(String[]::new);
+        return FixtureWarehouse.jobArgs(fixture, command, runDate, extra);
     }
 
     private Dataset<Row> table(String name) {
@@ -86,16 +80,6 @@ class ScoreJobCliTest {
         assertThat(report.resolve("report.html")).content().contains("Nothing is proposed", "below the minimum of 50");
         assertThat(report.resolve("report.json")).exists();
         assertThat(report.resolve("summary.md")).exists();
-        // report renders the recorded calibration again: the same files.
-        String html = contentOf(report.resolve("report.html"));
-        String json = contentOf(report.resolve("report.json"));
-        assertThat(cli(job("report", "2024-06-30"))).as(err).isZero();
-        assertThat(report.resolve("report.html")).hasContent(html);
-        assertThat(report.resolve("report.json")).hasContent(json);
-        // Every job of the run is in job_runs, in order, succeeded.
-        assertThat(table("job_runs").where("command = 'run'").orderBy("started_at").select("job", "status").collectAsList())
-                .extracting(Object::toString)
-                .containsExactly("[score,succeeded]", "[cohorts,succeeded]", "[insights,succeeded]", "[calibrate,succeeded]");
         // insights ran between them: every table of D, and a re-run leaves each one as it was.
         assertThat(out).contains("insights 2024-06-30", "segment");
         List<String> insightTables = List.of("account_health_drivers", "peer_benchmarks", "customer_segments", "segment_tier_summary",
@@ -110,6 +94,16 @@ class ScoreJobCliTest {
         for (int i = 0; i < insightTables.size(); i++) {
             assertThat(sortedJson(table(insightTables.get(i)))).as(insightTables.get(i)).isEqualTo(before.get(i));
         }
+        // report renders the recorded calibration again: the same files.
+        String html = contentOf(report.resolve("report.html"));
+        String json = contentOf(report.resolve("report.json"));
+        assertThat(cli(job("report", "2024-06-30"))).as(err).isZero();
+        assertThat(report.resolve("report.html")).hasContent(html);
+        assertThat(report.resolve("report.json")).hasContent(json);
+        // Every job of the run is in job_runs, in order, succeeded.
+        assertThat(table("job_runs").where("command = 'run'").orderBy("started_at").select("job", "status").collectAsList())
+                .extracting(Object::toString)
+                .containsExactly("[score,succeeded]", "[cohorts,succeeded]", "[insights,succeeded]", "[calibrate,succeeded]");
     }
 
     @Test
