@@ -53,20 +53,23 @@ public final class WarehouseLoader {
         List<TableReport> reports = new ArrayList<>();
         List<Dataset<Row>> persisted = new ArrayList<>();
         Dataset<Row> rejected = null;
-        // Children are checked against every account id in the source, quarantined accounts included:
-        // an account quarantined for a bad employee count does not also orphan its usage rows (the
-        // account itself is not scored).
-        Dataset<Row> knownIds = raw.get("accounts").select("account_id").where("account_id IS NOT NULL").distinct();
-        if (config.persistInputs()) {
-            knownIds = knownIds.persist(StorageLevel.MEMORY_AND_DISK());
-            persisted.add(knownIds);
-        }
+        Dataset<Row> knownIds = null; // set once accounts (always first) is validated
         for (TableSpec spec : specs) {
             if (!raw.containsKey(spec.name())) {
                 continue;
             }
-            InputValidator.Validated v = validate(validator, spec, raw.get(spec.name()),
-                    spec.name().equals("accounts") ? null : knownIds, config);
+            InputValidator.Validated v = validate(validator, spec, raw.get(spec.name()), knownIds, config);
+            if (spec.name().equals("accounts")) {
+                // Children are checked against every account id in the source, quarantined accounts included:
+                // an account quarantined for a bad employee count does not also orphan its usage rows (the
+                // account itself is not scored). Taken from the persisted accounts rows, so the source is read once.
+                Dataset<Row> rows = v.persisted() != null ? v.persisted() : raw.get("accounts");
+                knownIds = rows.select("account_id").where("account_id IS NOT NULL").distinct();
+                if (config.persistInputs()) {
+                    knownIds = knownIds.persist(StorageLevel.MEMORY_AND_DISK());
+                    persisted.add(knownIds);
+                }
+            }
             clean.put(spec.name(), v.clean());
             reports.add(v.report());
             if (v.persisted() != null) {
