@@ -33,6 +33,15 @@ public record SourceConfig(String table, Type type, String path, String format, 
         };
     }
 
+    /**
+     * {@code text} with this source's password (the value of its password-env variable) masked: for
+     * messages built from a driver's errors, which the program does not control.
+     */
+    public String mask(String text) {
+        String secret = type == Type.JDBC && passwordEnv != null ? System.getenv(passwordEnv) : null;
+        return text == null || secret == null || secret.isEmpty() ? text : text.replace(secret, "***");
+    }
+
     /** A JDBC URL with any inline password or user-info secret masked, for messages and logs. */
     public static String redact(String url) {
         if (url == null) {

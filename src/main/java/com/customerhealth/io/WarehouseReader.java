@@ -5,6 +5,7 @@ import com.customerhealth.config.AppConfig;
 import com.customerhealth.config.SourceConfig;
 import com.customerhealth.contract.ColumnSpec;
 import com.customerhealth.contract.TableSpec;
+import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -66,10 +67,35 @@ public final class WarehouseReader {
         } catch (JobFailure e) {
             throw e;
         } catch (Exception e) { // Spark raises AnalysisException (checked in Java's eyes) without declaring it
-            throw new JobFailure(JobFailure.BAD_INPUT, "Table " + source.table() + " cannot be read from " + source.describe()
-                    + ": " + JobFailure.firstLine(e) + ". Check input.tables." + source.table() + " in your conf.",
-                    e.toString(), e);
+            throw unreadable(source, "cannot be read from", e, "Check input.tables." + source.table() + " in your conf.");
         }
+    }
+
+    /**
+     * A source that failed to read, as one headline naming it: the table, where it is read from, why, and
+     * {@code advice}. When a JDBC driver raised the error, "why" is the database's own words (Spark wraps
+     * them in a stage failure or in the query it sent). The source's password is masked should a driver
+     * ever echo it.
+     */
+    public static JobFailure unreadable(SourceConfig source, String failed, Throwable e, String advice) {
+        String why = reason(e);
+        while (why.endsWith(".")) {
+            why = why.substring(0, why.length() - 1);
+        }
+        return new JobFailure(JobFailure.BAD_INPUT,
+                source.mask("Table " + source.table() + " " + failed + " " + source.describe() + ": " + why + ". " + advice),
+                source.mask(e.toString()), e);
+    }
+
+    /** The first line of the outermost SQLException in the chain, else of the exception itself. */
+    private static String reason(Throwable e) {
+        int depth = 0;
+        for (Throwable t = e; t != null && depth < 20; t = t.getCause(), depth++) {
+            if (t instanceof SQLException) {
+                return JobFailure.firstLine(t);
+            }
+        }
+        return JobFailure.firstLine(e);
     }
 
     private static String password(SourceConfig source) {

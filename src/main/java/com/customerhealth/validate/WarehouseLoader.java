@@ -110,9 +110,8 @@ public final class WarehouseLoader {
         } catch (JobFailure e) {
             throw e;
         } catch (Exception e) { // Spark rethrows read failures, checked or not, from its actions
-            throw new JobFailure(JobFailure.BAD_INPUT, "Table " + spec.name() + " failed while being read from "
-                    + config.source(spec.name()).describe() + ": " + JobFailure.firstLine(e) + ". Check the source data and input.tables."
-                    + spec.name() + ".", e.toString(), e);
+            throw WarehouseReader.unreadable(config.source(spec.name()), "failed while being read from", e,
+                    "Check the source data and input.tables." + spec.name() + ".");
         }
     }
 }
