@@ -56,6 +56,11 @@ public final class WarehouseReader {
                 }
                 case CATALOG -> spark.table(source.catalogName());
                 case JDBC -> spark.read().format("jdbc")
+                        // A TIMESTAMP WITHOUT TIME ZONE is a wall-clock time: read it as such, so its date is the
+                        // warehouse's date. Read as an instant, the driver would place it in the JVM's zone and
+                        // the cast to a date (in UTC) would move evening rows to the next day on any host not
+                        // running in UTC. Zoned types (timestamptz) stay instants. The conf can override it.
+                        .option("preferTimestampNTZ", "true")
                         .options(source.options())
                         .option("url", source.jdbcUrl())
                         .option("dbtable", source.jdbcTable())
@@ -67,7 +72,13 @@ public final class WarehouseReader {
         } catch (JobFailure e) {
             throw e;
         } catch (Exception e) { // Spark raises AnalysisException (checked in Java's eyes) without declaring it
-            throw unreadable(source, "cannot be read from", e, "Check input.tables." + source.table() + " in your conf.");
+            String advice = "Check input.tables." + source.table() + " in your conf.";
+            if (source.type() == SourceConfig.Type.JDBC && JobFailure.firstLine(e).contains("timestamp_ntz")) {
+                advice = "A TIMESTAMP WITHOUT TIME ZONE column cannot be the partitionColumn: partition on a DATE or numeric column, "
+                        + "or set input.tables." + source.table() + ".options.preferTimestampNTZ = false and run the driver and "
+                        + "executors in UTC (-Duser.timezone=UTC).";
+            }
+            throw unreadable(source, "cannot be read from", e, advice);
         }
     }
 
