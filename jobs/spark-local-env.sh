@@ -1,5 +1,6 @@
 # Sourced by the jobs/*.sh scripts: builds the jar when stale and sets JAVA_CMD to run it with
-# embedded local Spark (Spark, Delta and their dependencies from the Maven repository; no Spark install).
+# embedded local Spark (Spark and its dependencies from the Maven repository; no Spark install). The jar
+# is the one spark-submit gets: Delta and our other dependencies are inside it.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
@@ -9,8 +10,8 @@ if [ ! -f "$JAR" ] || [ -n "$(find src pom.xml -newer "$JAR" -print -quit)" ]; t
   mvn -B -q -DskipTests package
 fi
 if [ ! -f target/classpath.txt ] || [ pom.xml -nt target/classpath.txt ]; then
-  # compile scope includes the provided Spark and Delta jars that spark-submit would otherwise supply.
-  mvn -B -q dependency:build-classpath -Dmdep.includeScope=compile -Dmdep.outputFile=target/classpath.txt
+  # The provided scope: Spark and everything it ships, what spark-submit's classpath would supply.
+  mvn -B -q dependency:build-classpath -DincludeScope=provided -Dmdep.outputFile=target/classpath.txt
 fi
 # The JDK 17 module opens Spark needs, as in the pom's surefire argLine.
 OPENS="$(sed -n 's:.*<spark.jdk17.opens>\(.*\)</spark.jdk17.opens>.*:\1:p' pom.xml)"
