@@ -49,12 +49,10 @@ SPARK_CONN_ID = os.environ.get("CUSTOMER_HEALTH_SPARK_CONN_ID", "customer_health
 DAILY_CRON = "0 0 * * *"
 MONTHLY_CRON = "0 6 1 * *"
 
-# Delta is not in the jar (the pom has it provided, as Spark is): spark-submit adds it with --packages,
-# resolved from Maven Central or the Spark client's own repositories. Set the Variable to "" where the
-# cluster already has Delta (Databricks), or to another coordinate. The version is the pom's
-# delta.version (AirflowDagTest checks it).
+# The jar carries Delta and the PostgreSQL driver, so spark-submit needs no --packages. The Variable
+# adds coordinates where a cluster needs more (another database's JDBC driver, e.g.
+# "com.mysql:mysql-connector-j:9.1.0"); empty by default.
 PACKAGES_VARIABLE = "customer_health_spark_packages"
-DELTA_PACKAGE = "io.delta:delta-spark_2.13:4.3.1"
 
 # Spark settings the jobs need from the launcher: none. The job's session sets Delta's SQL extension
 # and catalog and a UTC session time zone itself; master, deploy mode, queue and memory belong to the
@@ -178,7 +176,7 @@ def _params() -> dict:
 RUN_DATE = "{{ health_run_date(dag_run, params) }}"
 JAR = "{{ params.jar or var.value.get('" + JAR_VARIABLE + "', '" + DEFAULT_JAR + "') }}"
 CONF_FILE = "{{ params.conf_file or var.value.get('" + CONF_VARIABLE + "', '" + DEFAULT_CONF + "') }}"
-PACKAGES = "{{ var.value.get('" + PACKAGES_VARIABLE + "', '" + DELTA_PACKAGE + "') }}"
+PACKAGES = "{{ var.value.get('" + PACKAGES_VARIABLE + "', '') }}"
 
 
 def _job(command: str) -> SparkSubmitOperator:

@@ -13,8 +13,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.StreamSupport;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -32,7 +30,6 @@ class AirflowDagTest {
     private static final String MONTHLY = "customer_health_monthly";
     private static final String PROD_CONF = "/opt/customer-health/conf/production.conf";
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final String DELTA_PACKAGE = deltaPackageOfThePom();
 
     /** A DAG run to render and what each of its tasks must receive. */
     private record Run(String name, String dagId, Map<String, Object> fields, String runDate, String conf, String runId,
@@ -40,19 +37,6 @@ class AirflowDagTest {
         List<String> argsOf(String task) {
             return List.of(task, "--run-date", runDate, "--conf", conf, "--run-id", "airflow-" + runId + "-" + task + "-try" + tryNumber,
                     "--set", "validation.rows-after-run-date=" + rowsAfterRunDate);
-        }
-    }
-
-    /** io.delta:delta-spark_<scala>:<delta.version> as the pom builds against. */
-    private static String deltaPackageOfThePom() {
-        try {
-            String pom = Files.readString(Path.of("pom.xml"));
-            Matcher scala = Pattern.compile("<scala.binary.version>([^<]+)<").matcher(pom);
-            Matcher delta = Pattern.compile("<delta.version>([^<]+)<").matcher(pom);
-            assertThat(scala.find() && delta.find()).as("pom.xml names scala.binary.version and delta.version").isTrue();
-            return "io.delta:delta-spark_" + scala.group(1) + ":" + delta.group(1);
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
         }
     }
 
@@ -105,7 +89,7 @@ class AirflowDagTest {
             // Manual with a chosen date, conf file and jar Variable: the params win; a past date excludes.
             new Run("daily manual, chosen date and conf", DAILY,
                     with(with(manual("2026-10-05T10:15:00+00:00"), "conf", Map.of("run_date", "2026-06-30", "conf_file", "/etc/health/staging.conf")),
-                            "variables", Map.of("customer_health_jar", "/jars/customer-health-1.2.jar", "customer_health_spark_packages", "")),
+                            "variables", Map.of("customer_health_jar", "/jars/customer-health-1.2.jar", "customer_health_spark_packages", "com.mysql:mysql-connector-j:9.1.0")),
                     "2026-06-30", "/etc/health/staging.conf", "manual__2026-10-05T10:15:00+00:00", 1, "exclude"),
             // The month the interval covers.
             new Run("monthly scheduled", MONTHLY, fields("scheduled", "2026-09-01T06:00:00+00:00", "2026-09-01T06:00:00+00:00",
@@ -244,10 +228,9 @@ class AirflowDagTest {
                 assertThat(t.get("application").asText()).as(run.name())
                         .isEqualTo(variables.containsKey("customer_health_jar") ? variables.get("customer_health_jar")
                                 : "/opt/customer-health/customer-health-jobs.jar");
-                // Delta is provided, not in the jar: spark-submit adds the pom's version unless a Variable says otherwise.
+                // The jar carries Delta: no --packages unless a Variable adds some.
                 assertThat(t.get("packages").asText()).as(run.name())
-                        .isEqualTo(variables.containsKey("customer_health_spark_packages") ? variables.get("customer_health_spark_packages")
-                                : DELTA_PACKAGE);
+                        .isEqualTo(variables.containsKey("customer_health_spark_packages") ? variables.get("customer_health_spark_packages") : "");
             }
         }
     }
