@@ -3,6 +3,7 @@ package com.customerhealth.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.customerhealth.Cli;
+import com.customerhealth.TestSpark;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -43,6 +44,7 @@ public final class SampleRun {
     /** The output folder of the reference run (this JVM's local session), run on first use. */
     public static synchronized Path reference() {
         if (reference == null) {
+            TestSpark.session(); // the CLI's getOrCreate picks up the shared local session (it sets no master)
             Path output = tempDir("health-it-reference");
             Cli run = Cli.run(runArgs(output).toArray(String[]::new));
             assertThat(run.code()).as("reference run failed:%n%s%n%s", run.out(), run.err()).isZero();
