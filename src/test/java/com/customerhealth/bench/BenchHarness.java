@@ -67,7 +67,41 @@ public final class BenchHarness {
 
     /** What one stage measured directly; the Spark figures are joined in once the listener has every event. */
     private record Done(String name, boolean inPipeline, double wallSeconds, Long rowsIn, String rowsInMeaning, Long rowsOut,
-                        String rowsOutMeaning, long heapPeakBytes, long oldGenPeakBytes) {
+                        String rowsOutMeaning, long heapPeakBytes, long oldGenPeakBytes, long heapSampledMaxBytes) {
+    }
+
+    /** The largest heap in use (garbage included) seen by sampling every 50 ms: the heap at one moment, unlike the pools' peaks summed. */
+    private static final class HeapSampler implements AutoCloseable {
+        private final java.util.concurrent.atomic.AtomicLong max = new java.util.concurrent.atomic.AtomicLong();
+        private final Thread thread;
+        private volatile boolean running = true;
+
+        HeapSampler() {
+            java.lang.management.MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
+            max.set(memory.getHeapMemoryUsage().getUsed());
+            thread = new Thread(() -> {
+                while (running) {
+                    max.accumulateAndGet(memory.getHeapMemoryUsage().getUsed(), Math::max);
+                    try {
+                        Thread.sleep(50);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+            }, "bench-heap-sampler");
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        @Override
+        public void close() {
+            running = false;
+            thread.interrupt();
+        }
+
+        long max() {
+            return max.get();
+        }
     }
 
     /** What a stage body reports beyond its time. */
@@ -199,7 +233,7 @@ public final class BenchHarness {
         long rows = population.count(); // between stages: in no stage's figures
         Done d = done.remove(done.size() - 1);
         done.add(new Done(d.name(), d.inPipeline(), d.wallSeconds(), d.rowsIn(), d.rowsInMeaning(), rows,
-                "(account, as-of date) feature rows", d.heapPeakBytes(), d.oldGenPeakBytes()));
+                "(account, as-of date) feature rows", d.heapPeakBytes(), d.oldGenPeakBytes(), d.heapSampledMaxBytes()));
         return features;
     }
 
@@ -307,6 +341,7 @@ public final class BenchHarness {
         out.printf("[bench] %s ...%n", name);
         metrics.begin(name);
         sc.setJobGroup(groupOf(name), "benchmark stage " + name, false);
+        HeapSampler sampler = new HeapSampler();
         long t0 = System.nanoTime();
         try {
             return body.apply(run);
@@ -314,8 +349,10 @@ public final class BenchHarness {
             double wall = (System.nanoTime() - t0) / 1e9;
             sc.clearJobGroup();
             metrics.end(name);
+            sampler.close();
             long[] heap = heapPeaks();
-            done.add(new Done(name, inPipeline, wall, run.rowsIn, run.rowsInMeaning, run.rowsOut, run.rowsOutMeaning, heap[0], heap[1]));
+            done.add(new Done(name, inPipeline, wall, run.rowsIn, run.rowsInMeaning, run.rowsOut, run.rowsOutMeaning, heap[0], heap[1],
+                    sampler.max()));
             out.printf(Locale.ROOT, "[bench] %s: %.1f s%n", name, wall);
         }
     }
@@ -387,6 +424,8 @@ public final class BenchHarness {
             n.put("peak_execution_memory_bytes", t.peakExecutionMemoryBytes);
             n.put("heap_peak_bytes", d.heapPeakBytes());
             n.put("old_gen_peak_bytes", d.oldGenPeakBytes());
+            n.put("heap_used_max_sampled_bytes", d.heapSampledMaxBytes());
+            n.put("executor_cpu_share", t.executorRunMillis == 0 ? null : round3(t.executorCpuNanos / 1e6 / t.executorRunMillis));
             n.put("delta_write_s", round3(w.seconds()));
             n.put("delta_write_commands", w.commands());
             n.set("delta_write_by_command", JSON.valueToTree(w.byCommand()));
@@ -414,6 +453,8 @@ public final class BenchHarness {
         totals.put("delta_write_s", round3(writes));
         totals.put("delta_write_commands", writeCommands);
         totals.put("heap_peak_bytes", done.stream().filter(Done::inPipeline).mapToLong(Done::heapPeakBytes).max().orElse(0));
+        totals.put("heap_used_max_sampled_bytes", done.stream().filter(Done::inPipeline).mapToLong(Done::heapSampledMaxBytes).max().orElse(0));
+        totals.put("old_gen_peak_bytes", done.stream().filter(Done::inPipeline).mapToLong(Done::oldGenPeakBytes).max().orElse(0));
         totals.put("spill_bytes", done.stream().filter(Done::inPipeline)
                 .mapToLong(d -> metrics.totals(d.name()).memorySpillBytes + metrics.totals(d.name()).diskSpillBytes).sum());
 

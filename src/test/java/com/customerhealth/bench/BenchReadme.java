@@ -80,7 +80,7 @@ final class BenchReadme {
                         + (duck.path("comparison").path("matched").asBoolean() ? "" : " (results differ!)"),
                 stageSeconds(r, "score"), stageSeconds(r, "cohorts"), stageSeconds(r, "insights"), stageSeconds(r, "calibrate"), probe,
                 seconds(r.path("pipeline").path("delta_write_s").asDouble()), seconds(r.path("pipeline").path("wall_s").asDouble()),
-                gb(r.path("pipeline").path("heap_peak_bytes").asLong()), mb(r.path("pipeline").path("spill_bytes").asLong()));
+                gb(r.path("pipeline").path("heap_used_max_sampled_bytes").asLong()), mb(r.path("pipeline").path("spill_bytes").asLong()));
         return "| " + String.join(" | ", cells) + " |";
     }
 
