@@ -1,18 +1,20 @@
 #!/usr/bin/env bash
 # Benchmarks the whole pipeline (`run`) on a generated warehouse, with the feature step side by side with
 # DuckDB, and records the result (bench/README.md says what it measures):
-#   ./jobs/bench.sh --accounts 10000 [--months 36] [--seed 42] [--threads 2] [--end-date 2026-09-30]
+#   ./jobs/bench.sh --accounts 10000 [--months 36] [--seed 42] [--threads 2] [--end-date 2026-09-30] [--profile-features]
 # The warehouse is generated once per accounts/months/seed under bench/data/ and reused. Writes
 # bench/results/<date>-<accounts>.json and that run's row of the table in bench/README.md.
 # Environment: BENCH_HEAP (driver -Xmx, default 4g), SPARK_SHUFFLE_PARTITIONS (default 8, as run-local.sh),
 # BENCH_DUCKDB_MEMORY (DuckDB memory_limit, default 4GB), BENCH_SAMPLE_ACCOUNTS (500),
 # BENCH_PROBE_REPLICATES (3); extra arguments after -- go to the benchmark (e.g. -- --set model-preset=...).
+# --profile-features instead times the feature step's parts (population, each source table, all) and writes
+# its plan to bench/work/<accounts>-<months>-<seed>-feature-plan.txt; it records no result.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$ROOT"
 
-usage() { sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
-ACCOUNTS="" MONTHS=36 SEED=42 THREADS=2 END_DATE=2026-09-30
+usage() { sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+ACCOUNTS="" MONTHS=36 SEED=42 THREADS=2 END_DATE=2026-09-30 PROFILE=""
 EXTRA=()
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -21,6 +23,7 @@ while [ $# -gt 0 ]; do
     --seed) SEED="${2:-}"; shift 2 ;;
     --threads) THREADS="${2:-}"; shift 2 ;;
     --end-date) END_DATE="${2:-}"; shift 2 ;;
+    --profile-features) PROFILE=1; shift ;;
     -h|--help) usage ;;
     --) shift; EXTRA=("$@"); break ;;
     *) echo "ERROR: unknown option $1" >&2; usage ;;
@@ -73,6 +76,15 @@ else
   mv "$DATA.partial" "$DATA"
   printf 'accounts=%s months=%s seed=%s end-date=%s generated-in-s=%s\n' "$ACCOUNTS" "$MONTHS" "$SEED" "$END_DATE" \
     "$(( $(date +%s) - started ))" > "$DATA/_BENCH_COMPLETE"
+fi
+
+if [ -n "$PROFILE" ]; then
+  mkdir -p bench/work
+  echo "uptime before: $(uptime)" >&2
+  "${JAVA[@]}" com.customerhealth.bench.FeatureProfile --warehouse "$DATA" --run-date "$END_DATE" \
+    --plan-out "bench/work/$ACCOUNTS-$MONTHS-$SEED-feature-plan.txt"
+  echo "uptime after: $(uptime)" >&2
+  exit 0
 fi
 
 COMMIT="$(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
