@@ -67,7 +67,8 @@ public final class BenchHarness {
 
     /** What one stage measured directly; the Spark figures are joined in once the listener has every event. */
     private record Done(String name, boolean inPipeline, double wallSeconds, Long rowsIn, String rowsInMeaning, Long rowsOut,
-                        String rowsOutMeaning, long heapPeakBytes, long oldGenPeakBytes, long heapSampledMaxBytes) {
+                        String rowsOutMeaning, long heapPeakBytes, long oldGenPeakBytes, long heapSampledMaxBytes,
+                        double processCpuSeconds) {
     }
 
     /** The largest heap in use (garbage included) seen by sampling every 50 ms: the heap at one moment, unlike the pools' peaks summed. */
@@ -233,7 +234,8 @@ public final class BenchHarness {
         long rows = population.count(); // between stages: in no stage's figures
         Done d = done.remove(done.size() - 1);
         done.add(new Done(d.name(), d.inPipeline(), d.wallSeconds(), d.rowsIn(), d.rowsInMeaning(), rows,
-                "(account, as-of date) feature rows", d.heapPeakBytes(), d.oldGenPeakBytes(), d.heapSampledMaxBytes()));
+                "(account, as-of date) feature rows", d.heapPeakBytes(), d.oldGenPeakBytes(), d.heapSampledMaxBytes(),
+                d.processCpuSeconds()));
         return features;
     }
 
@@ -342,6 +344,7 @@ public final class BenchHarness {
         metrics.begin(name);
         sc.setJobGroup(groupOf(name), "benchmark stage " + name, false);
         HeapSampler sampler = new HeapSampler();
+        long cpu0 = processCpuNanos();
         long t0 = System.nanoTime();
         try {
             return body.apply(run);
@@ -352,7 +355,7 @@ public final class BenchHarness {
             sampler.close();
             long[] heap = heapPeaks();
             done.add(new Done(name, inPipeline, wall, run.rowsIn, run.rowsInMeaning, run.rowsOut, run.rowsOutMeaning, heap[0], heap[1],
-                    sampler.max()));
+                    sampler.max(), (processCpuNanos() - cpu0) / 1e9));
             out.printf(Locale.ROOT, "[bench] %s: %.1f s%n", name, wall);
         }
     }
@@ -399,6 +402,9 @@ public final class BenchHarness {
         double writes = 0;
         int writeCommands = 0;
         double sparkFeatures = Double.NaN;
+        double sparkFeaturesCpu = Double.NaN;
+        double duckCpu = Double.NaN;
+        double writesOutside = 0;
         for (Done d : done) {
             StageMetrics.Totals t = metrics.totals(d.name());
             StageMetrics.WriteTime w = metrics.writeTime(d.name());
@@ -425,8 +431,10 @@ public final class BenchHarness {
             n.put("heap_peak_bytes", d.heapPeakBytes());
             n.put("old_gen_peak_bytes", d.oldGenPeakBytes());
             n.put("heap_used_max_sampled_bytes", d.heapSampledMaxBytes());
+            n.put("process_cpu_s", round3(d.processCpuSeconds()));
             n.put("executor_cpu_share", t.executorRunMillis == 0 ? null : round3(t.executorCpuNanos / 1e6 / t.executorRunMillis));
             n.put("delta_write_s", round3(w.seconds()));
+            n.put("delta_write_outside_queries_s", round3(w.outsideQueriesSeconds()));
             n.put("delta_write_commands", w.commands());
             n.set("delta_write_by_command", JSON.valueToTree(w.byCommand()));
             n.put("spark_jobs", t.jobs);
@@ -442,16 +450,23 @@ public final class BenchHarness {
                 pipeline += d.wallSeconds();
                 writes += w.seconds();
                 writeCommands += w.commands();
+                writesOutside += w.outsideQueriesSeconds();
             }
             if (d.name().equals("features")) {
                 sparkFeatures = d.wallSeconds();
+                sparkFeaturesCpu = d.processCpuSeconds();
+            }
+            if (d.name().equals("duckdb_features")) {
+                duckCpu = d.processCpuSeconds();
             }
         }
         ObjectNode totals = root.putObject("pipeline");
         totals.put("stages", String.join(", ", done.stream().filter(Done::inPipeline).map(Done::name).toList()));
         totals.put("wall_s", round3(pipeline));
         totals.put("delta_write_s", round3(writes));
+        totals.put("delta_write_outside_queries_s", round3(writesOutside));
         totals.put("delta_write_commands", writeCommands);
+        totals.put("process_cpu_s", round3(done.stream().filter(Done::inPipeline).mapToDouble(Done::processCpuSeconds).sum()));
         totals.put("heap_peak_bytes", done.stream().filter(Done::inPipeline).mapToLong(Done::heapPeakBytes).max().orElse(0));
         totals.put("heap_used_max_sampled_bytes", done.stream().filter(Done::inPipeline).mapToLong(Done::heapSampledMaxBytes).max().orElse(0));
         totals.put("old_gen_peak_bytes", done.stream().filter(Done::inPipeline).mapToLong(Done::oldGenPeakBytes).max().orElse(0));
@@ -461,6 +476,9 @@ public final class BenchHarness {
         double duckSeconds = duck.path("wall_s").asDouble(Double.NaN);
         duck.put("spark_features_s", round3(sparkFeatures));
         duck.put("spark_to_duckdb_ratio", round3(sparkFeatures / duckSeconds));
+        duck.put("process_cpu_s", round3(duckCpu));
+        duck.put("spark_features_process_cpu_s", round3(sparkFeaturesCpu));
+        duck.put("spark_to_duckdb_cpu_ratio", round3(sparkFeaturesCpu / duckCpu));
         duck.put("target_ratio", 2.0);
         ObjectNode c = duck.putObject("comparison");
         c.put("sample_accounts", comparison.accounts());
@@ -533,6 +551,12 @@ public final class BenchHarness {
             }
         }
         return new long[] {sum, old};
+    }
+
+    /** CPU time of this JVM (every thread: Spark's driver and executors, DuckDB's workers, GC), or 0 when the JVM does not say. */
+    private static long processCpuNanos() {
+        return ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
+                ? Math.max(0, os.getProcessCpuTime()) : 0;
     }
 
     /** 1, 5 and 15 minute load averages from /proc/loadavg (what uptime prints), else the JVM's 1-minute figure. */

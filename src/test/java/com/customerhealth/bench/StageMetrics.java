@@ -103,6 +103,8 @@ final class StageMetrics extends SparkListener {
     private final Map<Integer, String> stageOfSparkStage = new ConcurrentHashMap<>();
     private final Map<Long, Long> executionStarts = new ConcurrentHashMap<>();
     private final List<Write> writes = new CopyOnWriteArrayList<>();
+    /** Every SQL execution's interval, writes included: what ran inside a write command. */
+    private final List<long[]> executions = new CopyOnWriteArrayList<>();
     private final Map<String, Integer> otherExecutions = new ConcurrentHashMap<>();
     private volatile String open;
     private volatile long openedAt;
@@ -179,6 +181,7 @@ final class StageMetrics extends SparkListener {
             if (start == null || qe == null) {
                 return;
             }
+            executions.add(new long[] {start, e.time()});
             long scanned = scannedRows(qe);
             if (scanned > 0) {
                 String stage = stageAt(start);
@@ -270,7 +273,7 @@ final class StageMetrics extends SparkListener {
     WriteTime writeTime(String stage) {
         Interval in = intervals.stream().filter(i -> i.stage().equals(stage)).findFirst().orElse(null);
         if (in == null) {
-            return new WriteTime(0, 0, Map.of());
+            return new WriteTime(0, 0, Map.of(), 0);
         }
         List<Write> inside = new ArrayList<>(writes.stream()
                 .filter(w -> w.startMillis() >= in.startMillis() && w.endMillis() <= in.endMillis()).toList());
@@ -292,11 +295,47 @@ final class StageMetrics extends SparkListener {
             }
         }
         covered += runEnd - runStart;
-        return new WriteTime(covered / 1000.0, commands, byCommand);
+        // Inside the write commands, the time no other SQL execution ran: Delta's own driver-side work
+        // (log replay, listing, the commit) rather than computing or writing the rows.
+        long outside = 0;
+        List<long[]> tops = new ArrayList<>();
+        for (Write w : inside) {
+            if (tops.isEmpty() || w.startMillis() > tops.get(tops.size() - 1)[1]) {
+                tops.add(new long[] {w.startMillis(), w.endMillis()});
+            } else {
+                tops.get(tops.size() - 1)[1] = Math.max(tops.get(tops.size() - 1)[1], w.endMillis());
+            }
+        }
+        for (long[] top : tops) {
+            List<long[]> nested = new ArrayList<>(executions.stream()
+                    .filter(x -> x[0] >= top[0] && x[1] <= top[1] && !(x[0] == top[0] && x[1] == top[1])).toList());
+            outside += (top[1] - top[0]) - unionLength(nested);
+        }
+        return new WriteTime(covered / 1000.0, commands, byCommand, outside / 1000.0);
     }
 
-    /** Time in write commands (union of their intervals), top-level write commands, and those by plan root. */
-    record WriteTime(double seconds, int commands, Map<String, Integer> byCommand) {
+    private static long unionLength(List<long[]> intervals) {
+        intervals.sort(Comparator.comparingLong(x -> x[0]));
+        long total = 0;
+        long start = -1;
+        long end = -1;
+        for (long[] x : intervals) {
+            if (x[0] > end) {
+                total += end - start;
+                start = x[0];
+                end = x[1];
+            } else {
+                end = Math.max(end, x[1]);
+            }
+        }
+        return total + end - start;
+    }
+
+    /**
+     * Time in write commands (union of their intervals), top-level write commands, those by plan root, and the
+     * part of the time in which no nested SQL execution ran (Delta's own work on the driver).
+     */
+    record WriteTime(double seconds, int commands, Map<String, Integer> byCommand, double outsideQueriesSeconds) {
     }
 
     /** SQL executions that were not writes, by the analysed plan's root class: to check the write classification. */
