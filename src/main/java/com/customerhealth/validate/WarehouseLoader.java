@@ -62,7 +62,7 @@ public final class WarehouseLoader {
             if (spec.name().equals("accounts")) {
                 // Children are checked against every account id in the source, quarantined accounts included:
                 // an account quarantined for a bad employee count does not also orphan its usage rows (the
-                // account itself is not scored). Taken from the persisted accounts rows, so the source is read once.
+                // account itself is not scored). Taken from the accounts rows validation kept, so the source is read once.
                 Dataset<Row> rows = v.persisted() != null ? v.persisted() : raw.get("accounts");
                 knownIds = rows.select("account_id").where("account_id IS NOT NULL").distinct();
                 if (config.persistInputs()) {
