@@ -8,12 +8,13 @@ import static org.apache.spark.sql.functions.collect_list;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.count_if;
 import static org.apache.spark.sql.functions.date_add;
+import static org.apache.spark.sql.functions.date_sub;
 import static org.apache.spark.sql.functions.datediff;
 import static org.apache.spark.sql.functions.explode;
-import static org.apache.spark.sql.functions.filter;
 import static org.apache.spark.sql.functions.grouping;
 import static org.apache.spark.sql.functions.last_day;
 import static org.apache.spark.sql.functions.lead;
+import static org.apache.spark.sql.functions.least;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.map;
 import static org.apache.spark.sql.functions.map_from_entries;
@@ -131,9 +132,9 @@ public final class ExperienceMetrics {
     private static Dataset<Row> assessmentFacts(Dataset<Row> assessments, List<LocalDate> monthEnds) {
         LocalDate last = monthEnds.get(monthEnds.size() - 1);
         Column next = lead(col("_from"), 1).over(Window.partitionBy("account_id").orderBy("_from"));
-        Column current = explode(filter(Snapshots.dateArray(monthEnds), m -> m.geq(col("_from"))
-                .and(col("_until").isNull().or(m.lt(col("_until"))))
-                .and(m.lt(date_add(col("_assessed_at"), ASSESSMENT_VALID_DAYS)))));
+        // Month ends m with _from <= m < _until (when there is a next one) and m < assessed + valid days.
+        Column current = explode(Snapshots.datesBetween(monthEnds, col("_from"),
+                least(date_sub(col("_until"), 1), date_add(col("_assessed_at"), ASSESSMENT_VALID_DAYS - 1))));
         return assessments.where(col("assessed_at").leq(lit(Date.valueOf(last))))
                 .groupBy(col("account_id"), last_day(col("assessed_at")).as("_from"))
                 .agg(max("assessed_at").as("_assessed_at"), max_by(col("referenceable"), col("assessed_at")).as("referenceable"))

@@ -4,7 +4,6 @@ import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.date_format;
 import static org.apache.spark.sql.functions.explode;
-import static org.apache.spark.sql.functions.filter;
 import static org.apache.spark.sql.functions.format_string;
 import static org.apache.spark.sql.functions.lag;
 import static org.apache.spark.sql.functions.last_day;
@@ -83,7 +82,7 @@ public final class MrrMovements {
         WindowSpec byMonth = Window.partitionBy("account_id").orderBy("month_end");
         Column zero = lit(0).cast(WarehouseContract.MONEY);
         Dataset<Row> grid = firstMonth
-                .withColumn("month_end", explode(filter(Snapshots.dateArray(monthEnds), m -> m.geq(col("_first")))))
+                .withColumn("month_end", explode(Snapshots.datesBetween(monthEnds, col("_first"), null)))
                 .join(atMonthEnd, new String[] {"account_id", "month_end"}, "left")
                 .select(col("account_id"), col("month_end"),
                         coalesce(col("mrr"), zero).as("mrr_end"),

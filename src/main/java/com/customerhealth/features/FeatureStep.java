@@ -5,9 +5,8 @@ import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.datediff;
-import static org.apache.spark.sql.functions.date_sub;
+import static org.apache.spark.sql.functions.date_add;
 import static org.apache.spark.sql.functions.explode;
-import static org.apache.spark.sql.functions.filter;
 import static org.apache.spark.sql.functions.greatest;
 import static org.apache.spark.sql.functions.least;
 import static org.apache.spark.sql.functions.lit;
@@ -101,8 +100,7 @@ public final class FeatureStep {
      */
     static Dataset<Row> onAsOfDates(Dataset<Row> rows, String eventDate, List<LocalDate> asOfDates, int maxWindowDays) {
         Column event = col(eventDate);
-        Column dates = filter(Snapshots.dateArray(asOfDates),
-                d -> event.leq(d).and(event.gt(date_sub(d, maxWindowDays))));
+        Column dates = Snapshots.datesBetween(asOfDates, event, date_add(event, maxWindowDays - 1));
         return rows.withColumn("as_of_date", explode(dates))
                 .withColumn(AGE, datediff(col("as_of_date"), event));
     }

@@ -2,11 +2,13 @@ package com.customerhealth.features;
 
 import static org.apache.spark.sql.functions.array;
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.date_sub;
+import static org.apache.spark.sql.functions.date_add;
 import static org.apache.spark.sql.functions.explode;
-import static org.apache.spark.sql.functions.filter;
+import static org.apache.spark.sql.functions.greatest;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.slice;
 import static org.apache.spark.sql.functions.sum;
+import static org.apache.spark.sql.functions.when;
 
 import java.sql.Date;
 import java.time.LocalDate;
@@ -32,14 +34,43 @@ public final class Snapshots {
     }
 
     /**
+     * The dates d of {@code dates} with {@code from <= d <= to}, as an array column, for exploding a row
+     * onto the as-of dates it counts for; {@code to} null (the column or its value) has no upper end, and
+     * {@code from} null gives no dates.
+     *
+     * <p>The result is a slice of the sorted dates, between the number of dates before {@code from} and
+     * before {@code to} + 1 day. Each count is a binary search written as nested CASE WHENs over the
+     * date literals: a few comparisons per row, all of it inside Spark's generated code. (A
+     * {@code filter(array, lambda)} would call an interpreted lambda once per date and row, and keep
+     * the operator out of whole-stage code generation: 2.8x slower on usage_daily, bench/README.md.)
+     */
+    public static Column datesBetween(List<LocalDate> dates, Column from, Column to) {
+        List<Date> sorted = dates.stream().distinct().sorted().map(Date::valueOf).toList();
+        if (sorted.isEmpty()) {
+            throw new IllegalArgumentException("No as-of dates");
+        }
+        Column before = countBefore(sorted, 0, sorted.size(), from);
+        Column through = to == null ? lit(sorted.size()) : countBefore(sorted, 0, sorted.size(), date_add(to, 1));
+        Column array = array(sorted.stream().map(d -> lit(d)).toArray(Column[]::new));
+        return slice(array, before.plus(1), greatest(through.minus(before), lit(0)));
+    }
+
+    /** How many of sorted[lo..hi) are before {@code x}, as an expression (hi when x is null). */
+    private static Column countBefore(List<Date> sorted, int lo, int hi, Column x) {
+        if (lo == hi) {
+            return lit(lo);
+        }
+        int mid = (lo + hi) >>> 1;
+        return when(x.leq(lit(sorted.get(mid))), countBefore(sorted, lo, mid, x)).otherwise(countBefore(sorted, mid + 1, hi, x));
+    }
+
+    /**
      * MRR and seats of every account on each date {@code lagDays} before each as-of date: the sums
      * over the periods covering that day. Columns: account_id, as_of_date, mrr, seats.
      */
     public static Dataset<Row> mrrOn(Dataset<Row> subscriptionPeriods, List<LocalDate> asOfDates, int lagDays) {
-        Column covers = explode(filter(dateArray(asOfDates), d -> {
-            Column day = lagDays == 0 ? d : date_sub(d, lagDays);
-            return col("start_date").leq(day).and(col("end_date").isNull().or(col("end_date").geq(day)));
-        }));
+        // D counts a period when it covers D - lag: start + lag <= D <= end + lag.
+        Column covers = explode(datesBetween(asOfDates, date_add(col("start_date"), lagDays), date_add(col("end_date"), lagDays)));
         return subscriptionPeriods
                 .select(col("account_id"), covers.as("as_of_date"), col("mrr"), col("seats"))
                 .groupBy("account_id", "as_of_date")
