@@ -48,6 +48,8 @@ import org.apache.spark.sql.types.TimestampType;
  * column and the row as read, as JSON. Nothing is dropped silently.
  */
 public final class InputValidator {
+    /** Prefix of the source value kept for a column that is cast to its contract type. */
+    private static final String SOURCE_PREFIX = "_src_";
     private final AppConfig.Validation settings;
     private final boolean persist;
     private final LocalDate runDate;
@@ -68,15 +70,18 @@ public final class InputValidator {
      */
     public Validated validate(TableSpec spec, Dataset<Row> contractNamed, Dataset<Row> knownAccountIds) {
         Dataset<Row> typed = typed(spec, contractNamed);
+        List<String> typedColumns = List.of(typed.columns());
 
         List<RowRule> rules = new ArrayList<>();
         for (ColumnSpec c : spec.columns()) {
-            // A value present in the source that does not parse as the contract type.
-            rules.add(new RowRule("unparseable_value", c.name(), col("_src." + c.name()).isNotNull().and(col(c.name()).isNull())));
+            if (isCast(typedColumns, c.name())) {
+                // A value present in the source that does not parse as the contract type.
+                rules.add(new RowRule("unparseable_value", c.name(), source(typedColumns, c.name()).isNotNull().and(col(c.name()).isNull())));
+            }
         }
         for (ColumnSpec c : spec.columns()) {
             if (!c.nullable() && !spec.key().contains(c.name())) {
-                rules.add(new RowRule("null_required_value", c.name(), col("_src." + c.name()).isNull()));
+                rules.add(new RowRule("null_required_value", c.name(), source(typedColumns, c.name()).isNull()));
             }
         }
         if (knownAccountIds != null) {
@@ -93,9 +98,17 @@ public final class InputValidator {
                 .map(r -> when(r.violated(), struct(lit(r.rule()).as("rule"), lit(r.column()).as("column"))))
                 .toArray(Column[]::new);
         Column excluded = settings.quarantineRowsAfterRunDate() ? lit(false) : coalesce(afterRunDate, lit(false));
-        Dataset<Row> checked = typed
-                .withColumn("_violations", array_compact(array(checks)))
-                .withColumn("_excluded", excluded);
+        // Only what the counts, the rejected rows and the clean rows read: the contract columns, the source values
+        // of the cast columns (for row_json), the violations.
+        List<Column> kept = new ArrayList<>();
+        for (String c : typed.columns()) {
+            if (spec.columnNames().contains(c) || c.startsWith(SOURCE_PREFIX)) {
+                kept.add(col(c));
+            }
+        }
+        kept.add(array_compact(array(checks)).as("_violations"));
+        kept.add(excluded.as("_excluded"));
+        Dataset<Row> checked = typed.select(kept.toArray(Column[]::new));
         if (persist) {
             // One read of the source: the key check fills a local checkpoint (memory, spilling to disk) that the counts,
             // rejected rows and clean rows then read. Unlike a cache, a lost block is never recomputed from the source,
@@ -116,7 +129,8 @@ public final class InputValidator {
                         firstViolation.getField("rule").as("rule"),
                         firstViolation.getField("column").as("column_name"),
                         transform(col("_violations"), v -> concat(v.getField("rule"), lit(":"), v.getField("column"))).as("violations"),
-                        to_json(col("_src")).as("row_json"));
+                        to_json(struct(spec.columnNames().stream().map(c -> source(typedColumns, c).as(c)).toArray(Column[]::new)))
+                                .as("row_json"));
         Dataset<Row> clean = checked
                 .where(col("_excluded").equalTo(false).and(size(col("_violations")).equalTo(0)))
                 .select(spec.columnNames().stream().map(c -> col(c)).toArray(Column[]::new));
@@ -135,7 +149,12 @@ public final class InputValidator {
         typed(spec, contractNamed).schema();
     }
 
-    /** Casts each column to its contract type, keeping the source row as {@code _src}. */
+    /**
+     * Casts each column to its contract type. A column whose source type differs keeps its source value as
+     * {@code _src_<column>} (what a rejected row shows, and how an unparseable value is told from a null);
+     * a column already of its contract type is its own source value, so nothing is copied (Parquet inputs
+     * usually have the contract's types: the validated rows are then kept once, not twice).
+     */
     private static Dataset<Row> typed(TableSpec spec, Dataset<Row> contractNamed) {
         Map<String, DataType> sourceTypes = new LinkedHashMap<>();
         for (var f : contractNamed.schema().fields()) {
@@ -151,10 +170,23 @@ public final class InputValidator {
                         "Contract: " + spec.name() + "." + c.name() + " " + c.type().simpleString() + " - " + c.meaning());
             }
             Column source = col(c.name());
-            projection.add((from.equals(c.type()) ? source : source.try_cast(c.type())).as(c.name()));
+            if (from.equals(c.type())) {
+                projection.add(source);
+            } else {
+                projection.add(source.try_cast(c.type()).as(c.name()));
+                projection.add(source.as(SOURCE_PREFIX + c.name()));
+            }
         }
-        projection.add(struct(spec.columnNames().stream().map(c -> col(c)).toArray(Column[]::new)).as("_src"));
         return contractNamed.select(projection.toArray(Column[]::new));
+    }
+
+    private static boolean isCast(List<String> typedColumns, String column) {
+        return typedColumns.contains(SOURCE_PREFIX + column);
+    }
+
+    /** The value as the source gave it ({@code typedColumns}: the columns of {@link #typed}). */
+    private static Column source(List<String> typedColumns, String column) {
+        return col(isCast(typedColumns, column) ? SOURCE_PREFIX + column : column);
     }
 
     /** Whether a source type can be read as the contract type (per-value failures are quarantined). */
