@@ -104,7 +104,8 @@ public final class Calibrator {
             long started = System.nanoTime();
             CrossValidatorModel cv = crossValidate(train);
             double regParam = bestRegParam(cv);
-            Map<String, Double> fitted = WeightFit.points(metrics, WeightFit.bounded(metrics.size(), regParam).fit(train));
+            LogisticRegressionModel full = WeightFit.bounded(metrics.size(), regParam).fit(train);
+            Map<String, Double> fitted = WeightFit.points(metrics, full);
             LOG.info("Cross-validation ({} folds x {} regParams) and the fit on {} snapshots: {} s; regParam {}", cal.folds(),
                     cal.regParams().size(), window.trainingRows(), seconds(started), regParam);
             if (fitted.isEmpty()) {
@@ -113,7 +114,7 @@ public final class Calibrator {
                                 + "so there is nothing to propose.", null, null), null);
             }
             started = System.nanoTime();
-            List<Map<String, Double>> replicates = bootstrap(train, regParam);
+            List<Map<String, Double>> replicates = bootstrap(train, regParam, full);
             LOG.info("Bootstrap: {} replicates in {} s ({} at a time)", cal.bootstrapReplicates(), seconds(started), cal.parallelism());
             double dataShare = window.trainingChurnEvents() / (window.trainingChurnEvents() + cal.shrinkageK());
             Map<String, Double> proposedPoints = new LinkedHashMap<>();
@@ -207,21 +208,26 @@ public final class Calibrator {
      * the cached training snapshots; fits run {@code parallelism} at a time. A replicate in which the
      * data gives no metric weight is left out of the interval.
      */
-    private List<Map<String, Double>> bootstrap(Dataset<Row> train, double regParam) {
+    private List<Map<String, Double>> bootstrap(Dataset<Row> train, double regParam, LogisticRegressionModel full) {
         ExecutorService pool = Executors.newFixedThreadPool(cal.parallelism());
         try {
-            List<Future<Map<String, Double>>> futures = new ArrayList<>();
+            List<Future<LogisticRegressionModel>> futures = new ArrayList<>();
             for (int r = 0; r < cal.bootstrapReplicates(); r++) {
-                Dataset<Row> replicate = bootstrapSample(train, cal.seed(), r);
-                futures.add(pool.submit(() -> WeightFit.points(metrics, WeightFit.bounded(metrics.size(), regParam).fit(replicate))));
+                int replicate = r;
+                futures.add(pool.submit(() -> fitReplicate(train, cal.seed(), replicate, regParam, full)));
             }
             List<Map<String, Double>> out = new ArrayList<>();
-            for (Future<Map<String, Double>> f : futures) {
-                Map<String, Double> points = f.get();
+            long iterations = 0;
+            for (Future<LogisticRegressionModel> f : futures) {
+                LogisticRegressionModel model = f.get();
+                iterations += model.summary().totalIterations();
+                Map<String, Double> points = WeightFit.points(metrics, model);
                 if (!points.isEmpty()) {
                     out.add(points);
                 }
             }
+            LOG.info("Bootstrap: {} L-BFGS-B iterations per replicate on average (the full fit took {})",
+                    futures.isEmpty() ? 0 : iterations / futures.size(), full.summary().totalIterations());
             return out;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -231,6 +237,19 @@ public final class Calibrator {
         } finally {
             pool.shutdownNow();
         }
+    }
+
+    /**
+     * Fits replicate r of the bootstrap, starting from the fit on all training rows ({@code full}): a
+     * replicate reweights the same rows, so its optimum is near the full one and L-BFGS-B needs fewer
+     * iterations from there (each one a pass over the cached training rows) than from MLlib's default
+     * start. The objective is convex: the start changes how many iterations the solver takes, not where
+     * it ends (within its tolerance).
+     */
+    static LogisticRegressionModel fitReplicate(Dataset<Row> train, long seed, int replicate, double regParam,
+                                                LogisticRegressionModel full) {
+        int features = full.numFeatures();
+        return WeightFit.bounded(features, regParam).setInitialModel(full).fit(bootstrapSample(train, seed, replicate));
     }
 
     /** Replicate r of the bootstrap: every row of an account weighted by the same Poisson(1) draw; weight-0 rows dropped. */

@@ -329,6 +329,7 @@ public final class BenchHarness {
         ObjectNode p = into.putObject("bootstrap_probe");
         p.put("replicates", secs.length);
         p.set("seconds", JSON.valueToTree(probe.replicates().stream().map(x -> round3(x.seconds())).toList()));
+        p.set("iterations", JSON.valueToTree(probe.replicates().stream().map(BootstrapProbe.Replicate::iterations).toList()));
         p.put("median_s", round3(secs[secs.length / 2]));
         p.put("mean_s", round3(java.util.Arrays.stream(secs).average().orElse(Double.NaN)));
         p.put("sequential_estimate_for_pipeline_replicates_s", round3(secs[secs.length / 2] * cal.bootstrapReplicates()));

@@ -7,6 +7,7 @@ import com.customerhealth.config.HealthModel;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.apache.spark.ml.classification.LogisticRegressionModel;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 
@@ -18,8 +19,8 @@ import org.apache.spark.sql.Row;
  */
 public final class BootstrapProbe {
 
-    /** One replicate: its index, wall seconds, and whether the fit gave any metric weight. */
-    public record Replicate(int index, double seconds, boolean gaveWeights) {
+    /** One replicate: its index, wall seconds, L-BFGS-B iterations, and whether the fit gave any metric weight. */
+    public record Replicate(int index, double seconds, int iterations, boolean gaveWeights) {
     }
 
     /**
@@ -44,14 +45,14 @@ public final class BootstrapProbe {
         try {
             long rows = train.count();
             String plan = Calibrator.bootstrapSample(train, seed, 0).queryExecution().executedPlan().treeString();
+            LogisticRegressionModel full = WeightFit.bounded(model.metrics().size(), regParam).fit(train); // the replicates' start
             List<Replicate> out = new ArrayList<>();
             for (int r = 0; r < replicates; r++) {
                 long started = System.nanoTime();
-                Dataset<Row> sample = Calibrator.bootstrapSample(train, seed, r);
-                Map<String, Double> points = WeightFit.points(model.metrics(),
-                        WeightFit.bounded(model.metrics().size(), regParam).fit(sample));
+                LogisticRegressionModel fit = Calibrator.fitReplicate(train, seed, r, regParam, full);
+                Map<String, Double> points = WeightFit.points(model.metrics(), fit);
                 double seconds = (System.nanoTime() - started) / 1e9;
-                out.add(new Replicate(r, seconds, !points.isEmpty()));
+                out.add(new Replicate(r, seconds, fit.summary().totalIterations(), !points.isEmpty()));
             }
             return new Result(rows, plan, plan.contains("FileScan") || plan.contains("Scan parquet"), List.copyOf(out));
         } finally {
