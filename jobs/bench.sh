@@ -6,7 +6,7 @@
 # bench/results/<date>-<accounts>.json and that run's row of the table in bench/README.md.
 # Environment: BENCH_HEAP (driver -Xmx, default 4g), SPARK_SHUFFLE_PARTITIONS (default 8, as run-local.sh),
 # BENCH_DUCKDB_MEMORY (DuckDB memory_limit, default 4GB), BENCH_SAMPLE_ACCOUNTS (500),
-# BENCH_PROBE_REPLICATES (3); extra arguments after -- go to the benchmark (e.g. -- --set model-preset=...).
+# BENCH_PROBE_REPLICATES (10); extra arguments after -- go to the benchmark (e.g. -- --set model-preset=...).
 # --profile-features instead times the feature step's parts (population, each source table, all) and writes
 # its plan to bench/work/<accounts>-<months>-<seed>-feature-plan.txt; it records no result.
 set -euo pipefail
@@ -95,5 +95,5 @@ echo "uptime before: $(uptime)" >&2
 "${JAVA[@]}" com.customerhealth.bench.PipelineBench --warehouse "$DATA" --accounts "$ACCOUNTS" --months "$MONTHS" --seed "$SEED" \
   --run-date "$END_DATE" --threads "$THREADS" --work "bench/work/$ACCOUNTS-$MONTHS-$SEED" --results-dir bench/results \
   --readme bench/README.md --commit "$COMMIT" --duckdb-memory "${BENCH_DUCKDB_MEMORY:-4GB}" \
-  --sample-accounts "${BENCH_SAMPLE_ACCOUNTS:-500}" --probe-replicates "${BENCH_PROBE_REPLICATES:-3}" ${EXTRA[@]+"${EXTRA[@]}"}
+  --sample-accounts "${BENCH_SAMPLE_ACCOUNTS:-500}" --probe-replicates "${BENCH_PROBE_REPLICATES:-10}" ${EXTRA[@]+"${EXTRA[@]}"}
 echo "uptime after: $(uptime)" >&2

@@ -23,10 +23,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import org.apache.spark.ml.classification.LogisticRegression;
 import org.apache.spark.ml.classification.LogisticRegressionModel;
 import org.apache.spark.ml.evaluation.MulticlassClassificationEvaluator;
@@ -115,7 +111,7 @@ public final class Calibrator {
             }
             started = System.nanoTime();
             List<Map<String, Double>> replicates = bootstrap(train, regParam, full);
-            LOG.info("Bootstrap: {} replicates in {} s ({} at a time)", cal.bootstrapReplicates(), seconds(started), cal.parallelism());
+            LOG.info("Bootstrap: {} replicates in {} s", cal.bootstrapReplicates(), seconds(started));
             double dataShare = window.trainingChurnEvents() / (window.trainingChurnEvents() + cal.shrinkageK());
             Map<String, Double> proposedPoints = new LinkedHashMap<>();
             for (MetricSpec m : metrics) {
@@ -204,47 +200,28 @@ public final class Calibrator {
 
     /**
      * Bootstrap by account: replicate r weighs every snapshot of an account by the same Poisson(1)
-     * draw, which resamples accounts (not rows) without copying data. Each replicate is one fit over
-     * the cached training snapshots; fits run {@code parallelism} at a time. A replicate in which the
-     * data gives no metric weight is left out of the interval.
+     * draw, which resamples accounts (not rows) without copying data. All replicates are fitted together
+     * ({@link JointBootstrap}): each pass over the cached training rows serves every replicate, so the
+     * passes do not grow with the number of replicates. A replicate in which the data gives no metric
+     * weight is left out of the interval.
      */
     private List<Map<String, Double>> bootstrap(Dataset<Row> train, double regParam, LogisticRegressionModel full) {
-        ExecutorService pool = Executors.newFixedThreadPool(cal.parallelism());
-        try {
-            List<Future<LogisticRegressionModel>> futures = new ArrayList<>();
-            for (int r = 0; r < cal.bootstrapReplicates(); r++) {
-                int replicate = r;
-                futures.add(pool.submit(() -> fitReplicate(train, cal.seed(), replicate, regParam, full)));
+        JointBootstrap.Fits fits = JointBootstrap.fit(train, featureColumns, cal.seed(), cal.bootstrapReplicates(), regParam, full);
+        List<Map<String, Double>> out = new ArrayList<>();
+        for (double[] beta : fits.coefficients()) {
+            Map<String, Double> points = beta == null ? Map.of() : WeightFit.points(metrics, beta);
+            if (!points.isEmpty()) {
+                out.add(points);
             }
-            List<Map<String, Double>> out = new ArrayList<>();
-            long iterations = 0;
-            for (Future<LogisticRegressionModel> f : futures) {
-                LogisticRegressionModel model = f.get();
-                iterations += model.summary().totalIterations();
-                Map<String, Double> points = WeightFit.points(metrics, model);
-                if (!points.isEmpty()) {
-                    out.add(points);
-                }
-            }
-            LOG.info("Bootstrap: {} L-BFGS-B iterations per replicate on average (the full fit took {})",
-                    futures.isEmpty() ? 0 : iterations / futures.size(), full.summary().totalIterations());
-            return out;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("Bootstrap interrupted", e);
-        } catch (ExecutionException e) {
-            throw new IllegalStateException("A bootstrap fit failed: " + e.getCause(), e.getCause());
-        } finally {
-            pool.shutdownNow();
         }
+        LOG.info("Bootstrap: {} replicates fitted together in {} passes over the training rows", fits.coefficients().size(),
+                fits.passes());
+        return out;
     }
 
     /**
-     * Fits replicate r of the bootstrap, starting from the fit on all training rows ({@code full}): a
-     * replicate reweights the same rows, so its optimum is near the full one and L-BFGS-B needs fewer
-     * iterations from there (each one a pass over the cached training rows) than from MLlib's default
-     * start. The objective is convex: the start changes how many iterations the solver takes, not where
-     * it ends (within its tolerance).
+     * Fits replicate r of the bootstrap alone with MLlib, starting from the fit on all training rows
+     * ({@code full}); what {@link JointBootstrap} computes for every replicate at once (its test compares them).
      */
     static LogisticRegressionModel fitReplicate(Dataset<Row> train, long seed, int replicate, double regParam,
                                                 LogisticRegressionModel full) {

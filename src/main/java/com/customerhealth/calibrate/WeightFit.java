@@ -60,7 +60,11 @@ final class WeightFit {
      * (the data gives no metric any weight).
      */
     static Map<String, Double> points(List<MetricSpec> metrics, LogisticRegressionModel model) {
-        double[] beta = model.coefficients().toArray();
+        return points(metrics, model.coefficients().toArray());
+    }
+
+    /** {@link #points(List, LogisticRegressionModel)} from the coefficients, in model order. */
+    static Map<String, Double> points(List<MetricSpec> metrics, double[] beta) {
         double total = Arrays.stream(beta).map(b -> -b).sum();
         Map<String, Double> out = new LinkedHashMap<>();
         if (!(total > 0)) {

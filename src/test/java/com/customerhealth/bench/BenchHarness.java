@@ -57,7 +57,7 @@ public final class BenchHarness {
      * @param warehouse       Parquet warehouse as {@code generate} writes it
      * @param work            scratch folder: the output Delta tables and DuckDB's spill folder go under it (emptied first)
      * @param sampleAccounts  accounts in the DuckDB-vs-Spark comparison
-     * @param probeReplicates bootstrap replicates timed one at a time
+     * @param probeReplicates replicates of the bootstrap probe's second joint fit (the first has 1)
      * @param overrides       --set style config overrides layered over the bench's own
      */
     public record Settings(Path warehouse, Path work, LocalDate runDate, int accounts, int months, long seed, int threads,
@@ -325,14 +325,15 @@ public final class BenchHarness {
             r.rowsIn(p.trainingRows(), "training snapshots each replicate reweights");
             return p;
         });
-        double[] secs = probe.replicates().stream().mapToDouble(BootstrapProbe.Replicate::seconds).sorted().toArray();
         ObjectNode p = into.putObject("bootstrap_probe");
-        p.put("replicates", secs.length);
-        p.set("seconds", JSON.valueToTree(probe.replicates().stream().map(x -> round3(x.seconds())).toList()));
-        p.set("iterations", JSON.valueToTree(probe.replicates().stream().map(BootstrapProbe.Replicate::iterations).toList()));
-        p.put("median_s", round3(secs[secs.length / 2]));
-        p.put("mean_s", round3(java.util.Arrays.stream(secs).average().orElse(Double.NaN)));
-        p.put("sequential_estimate_for_pipeline_replicates_s", round3(secs[secs.length / 2] * cal.bootstrapReplicates()));
+        List<Object> rounds = new ArrayList<>();
+        for (BootstrapProbe.Round round : probe.rounds()) {
+            rounds.add(Map.of("replicates", round.replicates(), "seconds", round3(round.seconds()), "passes", round.passes()));
+        }
+        p.set("rounds", JSON.valueToTree(rounds));
+        p.put("per_replicate_s", round3(probe.perReplicateSeconds()));
+        p.put("estimate_for_pipeline_replicates_s", round3(probe.rounds().get(0).seconds()
+                + probe.perReplicateSeconds() * (cal.bootstrapReplicates() - 1)));
         p.put("plan_reads_files", probe.planReadsFiles());
         p.put("replicate_input_plan", probe.replicatePlan());
     }

@@ -83,7 +83,8 @@ class BenchSmokeTest {
         assertThat(stage(result, "features").path("rows_out").asLong()).isEqualTo(stage(result, "duckdb_features").path("rows_out").asLong());
 
         JsonNode probe = result.path("calibration").path("bootstrap_probe");
-        assertThat(probe.path("replicates").asInt()).as(result.path("calibration").toString()).isEqualTo(1);
+        assertThat(probe.path("rounds").size()).as(result.path("calibration").toString()).isEqualTo(2);
+        assertThat(probe.path("rounds").get(1).path("passes").asInt()).isPositive();
         assertThat(probe.path("plan_reads_files").asBoolean()).as(probe.path("replicate_input_plan").asText()).isFalse();
         assertThat(result.path("machine").path("load_average_before").size()).isPositive();
 

@@ -45,7 +45,7 @@ public final class PipelineBench implements Callable<Integer> {
     String commit;
     @Option(names = "--sample-accounts", defaultValue = "500", description = "Accounts compared between DuckDB and Spark.")
     int sampleAccounts;
-    @Option(names = "--probe-replicates", defaultValue = "3", description = "Bootstrap replicates timed one at a time.")
+    @Option(names = "--probe-replicates", defaultValue = "10", description = "Replicates of the bootstrap probe's second joint fit (the first has 1).")
     int probeReplicates;
     @Option(names = "--duckdb-memory", defaultValue = "4GB", description = "DuckDB memory_limit.")
     String duckdbMemory;

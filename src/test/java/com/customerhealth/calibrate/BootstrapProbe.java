@@ -6,36 +6,44 @@ import static org.apache.spark.sql.functions.lit;
 import com.customerhealth.config.HealthModel;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.apache.spark.ml.classification.LogisticRegressionModel;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 
 /**
- * For the benchmark (test scope, in this package for {@link WeightFit} and {@link Calibrator#bootstrapSample}):
- * fits single bootstrap replicates exactly as {@link Calibrator} does, one at a time, so one replicate's
- * cost can be timed on its own. The training rows are prepared as Calibrator prepares them (usable
- * snapshots of the training split, assembled, cached).
+ * For the benchmark (test scope, in this package for {@link JointBootstrap} and {@link WeightFit}): times the
+ * bootstrap as {@link Calibrator} runs it, all replicates fitted together, once with 1 replicate and once
+ * with more, so the cost of one more replicate shows apart from the fixed cost (packing the rows, the
+ * passes' Spark jobs). The training rows are prepared as Calibrator prepares them (usable snapshots of the
+ * training split, assembled, cached) and the fit on all of them is the replicates' start.
  */
 public final class BootstrapProbe {
 
-    /** One replicate: its index, wall seconds, L-BFGS-B iterations, and whether the fit gave any metric weight. */
-    public record Replicate(int index, double seconds, int iterations, boolean gaveWeights) {
+    /** One joint fit: how many replicates, its wall seconds, and the passes over the training rows it made. */
+    public record Round(int replicates, double seconds, int passes) {
     }
 
     /**
      * @param trainingRows   rows of the training split the replicates draw from
-     * @param replicatePlan  the physical plan of replicate 0's input (what every fit reads)
+     * @param replicatePlan  the physical plan of the rows the joint fit packs (what every pass reads)
      * @param planReadsFiles whether that plan scans any file (false: it reads the cached snapshots)
      */
-    public record Result(long trainingRows, String replicatePlan, boolean planReadsFiles, List<Replicate> replicates) {
+    public record Result(long trainingRows, String replicatePlan, boolean planReadsFiles, List<Round> rounds) {
+        /** Seconds one more replicate adds: the slope between the two rounds. */
+        public double perReplicateSeconds() {
+            Round one = rounds.get(0);
+            Round many = rounds.get(rounds.size() - 1);
+            return (many.seconds() - one.seconds()) / (many.replicates() - one.replicates());
+        }
     }
 
     private BootstrapProbe() {
     }
 
     /**
-     * @param snapshots {@link TrainingSet#build} rows, computed once (the calibrate job local-checkpoints them)
+     * @param snapshots  {@link TrainingSet#build} rows, computed once (the calibrate job local-checkpoints them)
+     * @param replicates replicates of the second round (at least 2)
      */
     public static Result run(Dataset<Row> snapshots, HealthModel model, long seed, double regParam, int replicates) {
         List<String> featureColumns = model.metrics().stream().map(TrainingSet::featureColumn).toList();
@@ -44,17 +52,16 @@ public final class BootstrapProbe {
                 .withColumn(WeightFit.WEIGHT, lit(1.0)).cache();
         try {
             long rows = train.count();
-            String plan = Calibrator.bootstrapSample(train, seed, 0).queryExecution().executedPlan().treeString();
+            String plan = train.select(featureColumns.stream().map(c -> col(c)).toArray(Column[]::new))
+                    .queryExecution().executedPlan().treeString();
             LogisticRegressionModel full = WeightFit.bounded(model.metrics().size(), regParam).fit(train); // the replicates' start
-            List<Replicate> out = new ArrayList<>();
-            for (int r = 0; r < replicates; r++) {
+            List<Round> rounds = new ArrayList<>();
+            for (int n : List.of(1, Math.max(2, replicates))) {
                 long started = System.nanoTime();
-                LogisticRegressionModel fit = Calibrator.fitReplicate(train, seed, r, regParam, full);
-                Map<String, Double> points = WeightFit.points(model.metrics(), fit);
-                double seconds = (System.nanoTime() - started) / 1e9;
-                out.add(new Replicate(r, seconds, fit.summary().totalIterations(), !points.isEmpty()));
+                JointBootstrap.Fits fits = JointBootstrap.fit(train, featureColumns, seed, n, regParam, full);
+                rounds.add(new Round(n, (System.nanoTime() - started) / 1e9, fits.passes()));
             }
-            return new Result(rows, plan, plan.contains("FileScan") || plan.contains("Scan parquet"), List.copyOf(out));
+            return new Result(rows, plan, plan.contains("FileScan") || plan.contains("Scan parquet"), List.copyOf(rounds));
         } finally {
             train.unpersist();
         }
