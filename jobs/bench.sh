@@ -4,7 +4,8 @@
 #   ./jobs/bench.sh --accounts 10000 [--months 36] [--seed 42] [--threads 2] [--end-date 2026-09-30] [--profile-features]
 # The warehouse is generated once per accounts/months/seed under bench/data/ and reused. Writes
 # bench/results/<date>-<accounts>.json and that run's row of the table in bench/README.md.
-# Environment: BENCH_HEAP (driver -Xmx, default 4g), SPARK_SHUFFLE_PARTITIONS (default 8, as run-local.sh),
+# Environment: BENCH_HEAP (driver -Xmx, default 4g), SPARK_SHUFFLE_PARTITIONS (default accounts / 2,500, at least 8),
+# SPARK_MAX_PARTITION_BYTES (input split size, default 16m, as run-local.sh),
 # BENCH_DUCKDB_MEMORY (DuckDB memory_limit, default 4GB), BENCH_SAMPLE_ACCOUNTS (500),
 # BENCH_PROBE_REPLICATES (10); extra arguments after -- go to the benchmark (e.g. -- --set model-preset=...).
 # --profile-features instead times the feature step's parts (population, each source table, all) and writes
@@ -13,7 +14,7 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$ROOT"
 
-usage() { sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 ACCOUNTS="" MONTHS=36 SEED=42 THREADS=2 END_DATE=2026-09-30 PROFILE=""
 EXTRA=()
 while [ $# -gt 0 ]; do
@@ -51,11 +52,14 @@ fi
 CP="target/test-classes:target/classes:$(cat target/bench-classpath.txt)"
 OPENS="$(sed -n 's:.*<spark.jdk17.opens>\(.*\)</spark.jdk17.opens>.*:\1:p' pom.xml)"
 HEAP="${BENCH_HEAP:-4g}"
+# Shuffle partitions sized to the data: one per 2,500 accounts (about a million usage rows), at least 8.
+SHUFFLE_DEFAULT=$(( ACCOUNTS / 2500 > 8 ? ACCOUNTS / 2500 : 8 ))
 JAVA=(java "-Xmx$HEAP" $OPENS
   "-Dspark.master=local[$THREADS]"
   -Dspark.ui.enabled=false
   -Dspark.driver.host=127.0.0.1 -Dspark.driver.bindAddress=127.0.0.1
-  -Dspark.sql.shuffle.partitions="${SPARK_SHUFFLE_PARTITIONS:-8}"
+  -Dspark.sql.shuffle.partitions="${SPARK_SHUFFLE_PARTITIONS:-$SHUFFLE_DEFAULT}"
+  -Dspark.sql.files.maxPartitionBytes="${SPARK_MAX_PARTITION_BYTES:-16m}"
   -Dspark.sql.warehouse.dir="$ROOT/bench/work/spark-warehouse"
   -Dlog4j2.configurationFile="$ROOT/conf/log4j2.properties"
   -Duser.timezone=UTC

@@ -20,5 +20,6 @@ JAVA_CMD=(java ${SPARK_DRIVER_MEMORY:+-Xmx$SPARK_DRIVER_MEMORY} $OPENS
   -Dspark.ui.enabled=false
   -Dspark.driver.host=127.0.0.1 -Dspark.driver.bindAddress=127.0.0.1
   -Dspark.sql.shuffle.partitions="${SPARK_SHUFFLE_PARTITIONS:-8}"
+  -Dspark.sql.files.maxPartitionBytes="${SPARK_MAX_PARTITION_BYTES:-16m}"
   -Dlog4j2.configurationFile="$ROOT/conf/log4j2.properties"
   -cp "$JAR:$(cat target/classpath.txt)" com.customerhealth.cli.HealthJobs)

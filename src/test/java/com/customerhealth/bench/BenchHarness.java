@@ -394,6 +394,7 @@ public final class BenchHarness {
         machine.put("spark", spark.version());
         machine.put("delta", deltaVersion());
         machine.put("shuffle_partitions", spark.conf().get("spark.sql.shuffle.partitions"));
+        machine.put("files_max_partition_bytes", spark.conf().get("spark.sql.files.maxPartitionBytes"));
         machine.put("adaptive_execution", spark.conf().get("spark.sql.adaptive.enabled"));
         machine.put("whole_stage_codegen", spark.conf().get("spark.sql.codegen.wholeStage"));
         machine.set("load_average_before", JSON.valueToTree(loadBefore));
