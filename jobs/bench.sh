@@ -86,7 +86,7 @@ if [ -n "$PROFILE" ]; then
   mkdir -p bench/work
   echo "uptime before: $(uptime)" >&2
   "${JAVA[@]}" com.customerhealth.bench.FeatureProfile --warehouse "$DATA" --run-date "$END_DATE" \
-    --plan-out "bench/work/$ACCOUNTS-$MONTHS-$SEED-feature-plan.txt"
+    --plan-out "bench/work/$ACCOUNTS-$MONTHS-$SEED-feature-plan.txt" ${EXTRA[@]+"${EXTRA[@]}"}
   echo "uptime after: $(uptime)" >&2
   exit 0
 fi

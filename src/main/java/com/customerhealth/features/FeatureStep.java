@@ -148,17 +148,17 @@ public final class FeatureStep {
     // ------------------------------------------------------------------ usage_daily
 
     private SourceFeatures usage(Dataset<Row> usage, List<LocalDate> dates, List<FeatureRequest> reqs) {
-        Dataset<Row> x = UsageStretches.onAsOfDates(usage, dates, reqs.stream().map(FeatureRequest::windowDays).toList());
+        Dataset<Row> x = onAsOfDates(usage, "usage_date", dates, maxWindow(reqs));
         return build(x, reqs,
                 r -> {
                     Column w = inWindow(r.windowDays());
                     return List.of(
-                            sum(when(w, col(UsageStretches.USER_DAYS))).as(agg(r, "user_days")),
-                            sum(when(w, col(UsageStretches.ACTIVE_DAYS))).as(agg(r, "active_days")),
-                            sum(when(w, col(UsageStretches.SESSIONS))).as(agg(r, "sessions")),
-                            sum(when(w, col(UsageStretches.KEY_FEATURE_EVENTS))).as(agg(r, "kfe")),
-                            sum(when(w, col(UsageStretches.FEATURES_USED))).as(agg(r, "features")),
-                            min(when(w, col(UsageStretches.FIRST_DAY))).as(agg(r, "first_day")));
+                            sum(when(w, col("active_users"))).as(agg(r, "user_days")),
+                            count(when(w.and(col("active_users").gt(0)), lit(1))).as(agg(r, "active_days")),
+                            sum(when(w, col("sessions"))).as(agg(r, "sessions")),
+                            sum(when(w, col("key_feature_events"))).as(agg(r, "kfe")),
+                            sum(when(w.and(col("active_users").gt(0)), col("features_used"))).as(agg(r, "features")),
+                            min(when(w, col("usage_date"))).as(agg(r, "first_day")));
                 },
                 r -> {
                     // No usage rows in the window means no activity: the features are 0, not missing.

@@ -55,15 +55,6 @@ public final class Snapshots {
         return slice(array, before.plus(1), greatest(through.minus(before), lit(0)));
     }
 
-    /**
-     * How many of the (sorted, distinct) {@code dates} are before {@code x}, as a code-generated binary
-     * search (the number of dates when x is null).
-     */
-    static Column countBefore(List<LocalDate> dates, Column x) {
-        List<Date> sorted = dates.stream().map(Date::valueOf).toList();
-        return countBefore(sorted, 0, sorted.size(), x);
-    }
-
     /** How many of sorted[lo..hi) are before {@code x}, as an expression (hi when x is null). */
     private static Column countBefore(List<Date> sorted, int lo, int hi, Column x) {
         if (lo == hi) {
