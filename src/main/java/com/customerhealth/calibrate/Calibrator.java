@@ -216,6 +216,10 @@ public final class Calibrator {
         }
         LOG.info("Bootstrap: {} replicates fitted together in {} passes over the training rows", fits.coefficients().size(),
                 fits.passes());
+        if (fits.unconverged() > 0) {
+            LOG.warn("Bootstrap: {} replicates had not converged when the pass limit stopped them; their last point is used",
+                    fits.unconverged());
+        }
         return out;
     }
 

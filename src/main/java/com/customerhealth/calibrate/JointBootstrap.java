@@ -43,8 +43,11 @@ final class JointBootstrap {
     /** Converged when a step lowers the objective by less than this, relative. */
     private static final double TOLERANCE = 1e-12;
 
-    /** Replicates' unscaled coefficients (metric order; null when the replicate could not be fitted) and the passes it took. */
-    record Fits(List<double[]> coefficients, int passes) {
+    /**
+     * Replicates' unscaled coefficients (metric order; null when the replicate could not be fitted), the passes
+     * it took, and how many replicates were still moving when the pass limit stopped them (their last point kept).
+     */
+    record Fits(List<double[]> coefficients, int passes, int unconverged) {
     }
 
     private JointBootstrap() {
@@ -102,10 +105,12 @@ final class JointBootstrap {
                 }
             }
             List<double[]> out = new ArrayList<>();
+            int unconverged = 0;
             for (Replicate r : reps) {
                 out.add(r.failed ? null : r.unscaledCoefficients());
+                unconverged += r.done ? 0 : 1;
             }
-            return new Fits(out, passes);
+            return new Fits(out, passes, unconverged);
         } finally {
             blocks.unpersist(false);
         }

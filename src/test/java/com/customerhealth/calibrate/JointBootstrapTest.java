@@ -76,6 +76,7 @@ class JointBootstrapTest {
 
         assertThat(joint.coefficients()).hasSize(REPLICATES).doesNotContainNull();
         assertThat(joint.passes()).as("Newton passes from the warm start").isBetween(2, 20);
+        assertThat(joint.unconverged()).isZero();
         int zeroWeights = 0;
         for (int r = 0; r < REPLICATES; r++) {
             LogisticRegressionModel alone = Calibrator.fitReplicate(train, SEED, r, regParam, full);
