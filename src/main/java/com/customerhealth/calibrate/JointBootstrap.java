@@ -40,8 +40,8 @@ final class JointBootstrap {
     private static final int BLOCK_ROWS = 4096;
     private static final int MAX_PASSES = 60;
     private static final double ARMIJO = 1e-4;
-    /** Converged when a step lowers the objective by less than this, relative. */
-    private static final double TOLERANCE = 1e-12;
+    /** Converged when a step moves no coordinate (standardised) by more than this, relative to the largest. */
+    private static final double STEP_TOLERANCE = 1e-11;
 
     /**
      * Replicates' unscaled coefficients (metric order; null when the replicate could not be fitted), the passes
@@ -69,7 +69,12 @@ final class JointBootstrap {
         featureColumns.forEach(c -> select.add(col(c).cast("double")));
         select.add(col(WeightFit.LABEL).cast("double"));
         select.add(array(draws.toArray(Column[]::new)));
-        JavaRDD<Block> blocks = train.select(select.toArray(Column[]::new)).toJavaRDD()
+        // Rows in a fixed order (by account and date, hash-partitioned by account), so the blocks and the sums
+        // do not depend on the order the training rows arrived in: a re-run, or the same data read another way,
+        // gives the same replicates to the last digit.
+        int partitions = Math.max(1, train.rdd().getNumPartitions());
+        Dataset<Row> ordered = train.repartition(partitions, col("account_id")).sortWithinPartitions("account_id", "as_of_date");
+        JavaRDD<Block> blocks = ordered.select(select.toArray(Column[]::new)).toJavaRDD()
                 .mapPartitions(rows -> Block.pack(rows, p, replicates))
                 .persist(StorageLevel.MEMORY_AND_DISK());
         try {
@@ -340,14 +345,21 @@ final class JointBootstrap {
                 decrease += gradient[a] * (trial[a] - theta[a]);
             }
             if (f <= objective + ARMIJO * decrease) {
-                double previous = objective;
+                double moved = 0;
+                double size = 1;
+                for (int a = 0; a < q; a++) {
+                    moved = Math.max(moved, Math.abs(trial[a] - theta[a]));
+                    size = Math.max(size, Math.abs(trial[a]));
+                }
                 accept(f, g, hess);
-                if (previous - f <= TOLERANCE * Math.max(1.0, Math.abs(f))) {
+                // Converged when a step no longer moves the point: Newton's last steps square the error, so this
+                // leaves the coefficients at rounding level.
+                if (moved <= STEP_TOLERANCE * size) {
                     done = true;
                 }
             } else {
                 step /= 2;
-                if (step < 1e-10) {
+                if (step < 1e-10 || negligible(step)) {
                     done = true; // no further decrease along this direction: theta is the best point found
                     return;
                 }
@@ -370,12 +382,23 @@ final class JointBootstrap {
                 free[a] = a == 0 || (sd[a] > 0 && (theta[a] < -1e-12 || g[a] > 0));
             }
             direction = newtonStep(hess, g, free);
-            if (Arrays.stream(direction).allMatch(d -> d == 0)) {
+            if (negligible(1.0)) { // the Newton step is at rounding level: theta is the optimum
                 done = true;
                 return;
             }
             step = 1.0;
             trial = project(theta, direction, step);
+        }
+
+        /** Whether {@code alpha} x the direction moves no coordinate by more than the step tolerance. */
+        private boolean negligible(double alpha) {
+            double moved = 0;
+            double size = 1;
+            for (int a = 0; a < direction.length; a++) {
+                moved = Math.max(moved, Math.abs(alpha * direction[a]));
+                size = Math.max(size, Math.abs(theta[a]));
+            }
+            return moved <= STEP_TOLERANCE * size;
         }
 
         private double[] project(double[] from, double[] d, double alpha) {
