@@ -16,7 +16,6 @@ import com.customerhealth.calibrate.CalibrationReport.WeightRow;
 import com.customerhealth.config.AppConfig;
 import com.customerhealth.config.HealthModel;
 import com.customerhealth.config.MetricSpec;
-import com.customerhealth.spark.HashDraws;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -235,7 +234,7 @@ public final class Calibrator {
 
     /** Replicate r of the bootstrap: every row of an account weighted by the same Poisson(1) draw; weight-0 rows dropped. */
     static Dataset<Row> bootstrapSample(Dataset<Row> train, long seed, int replicate) {
-        return train.withColumn(WeightFit.WEIGHT, HashDraws.poissonOne(seed, "bootstrap", lit(replicate), col("account_id")).cast("double"))
+        return train.withColumn(WeightFit.WEIGHT, JointBootstrap.draw(seed, replicate).cast("double"))
                 .where(col(WeightFit.WEIGHT).gt(0));
     }
 

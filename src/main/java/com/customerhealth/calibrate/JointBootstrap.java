@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
+import java.util.stream.IntStream;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.ml.classification.LogisticRegressionModel;
 import org.apache.spark.sql.Column;
@@ -63,7 +64,7 @@ final class JointBootstrap {
         int p = featureColumns.size();
         List<Column> draws = new ArrayList<>();
         for (int r = 0; r < replicates; r++) {
-            draws.add(HashDraws.poissonOne(seed, "bootstrap", lit(r), col("account_id")));
+            draws.add(draw(seed, r));
         }
         List<Column> select = new ArrayList<>();
         featureColumns.forEach(c -> select.add(col(c).cast("double")));
@@ -85,23 +86,17 @@ final class JointBootstrap {
             for (int r = 0; r < replicates; r++) {
                 reps[r] = Replicate.start(moments, r, p, regParam, start.intercept(), beta0);
             }
+            int slot = slotSize(p);
             int passes = 0;
             while (passes < MAX_PASSES) {
-                List<Integer> active = new ArrayList<>();
-                for (int r = 0; r < replicates; r++) {
-                    if (!reps[r].done) {
-                        active.add(r);
-                    }
-                }
-                if (active.isEmpty()) {
+                int[] ids = IntStream.range(0, replicates).filter(r -> !reps[r].done).toArray();
+                if (ids.length == 0) {
                     break;
                 }
-                int[] ids = active.stream().mapToInt(Integer::intValue).toArray();
                 double[][] points = new double[ids.length][];
                 for (int k = 0; k < ids.length; k++) {
                     points[k] = reps[ids[k]].unscaledTrial();
                 }
-                int slot = slotSize(p);
                 double[] sums = blocks.treeAggregate(new double[ids.length * slot],
                         (acc, b) -> b.addDerivatives(acc, ids, points, replicates), JointBootstrap::add, 2);
                 passes++;
@@ -119,6 +114,14 @@ final class JointBootstrap {
         } finally {
             blocks.unpersist(false);
         }
+    }
+
+    /**
+     * Replicate r's weight of a row: the Poisson(1) draw of (seed, r, the row's account), the same for every
+     * snapshot of an account, so the bootstrap resamples accounts.
+     */
+    static Column draw(long seed, int replicate) {
+        return HashDraws.poissonOne(seed, "bootstrap", lit(replicate), col("account_id"));
     }
 
     /** Loss, gradient (p + 1) and the Hessian's upper triangle ((p + 1)(p + 2) / 2) of one replicate. */
@@ -320,12 +323,12 @@ final class JointBootstrap {
             double[] g = new double[q];
             double[][] hess = new double[q][q];
             for (int a = 0; a < q; a++) {
-                g[a] = sd(a) == 0 ? 0 : sums[base + 1 + a] / weightSum / sd(a);
+                g[a] = sd[a] == 0 ? 0 : sums[base + 1 + a] / weightSum / sd[a];
             }
             int h = base + 1 + q;
             for (int a = 0; a < q; a++) {
                 for (int c = a; c < q; c++) {
-                    double v = sd(a) == 0 || sd(c) == 0 ? 0 : sums[h] / weightSum / (sd(a) * sd(c));
+                    double v = sd[a] == 0 || sd[c] == 0 ? 0 : sums[h] / weightSum / (sd[a] * sd[c]);
                     hess[a][c] = v;
                     hess[c][a] = v;
                     h++;
@@ -365,10 +368,6 @@ final class JointBootstrap {
                 }
                 trial = project(theta, direction, step);
             }
-        }
-
-        private double sd(int a) {
-            return sd[a];
         }
 
         private void accept(double f, double[] g, double[][] hess) {
