@@ -26,7 +26,7 @@ public final class BootstrapProbe {
 
     /**
      * @param trainingRows   rows of the training split the replicates draw from
-     * @param replicatePlan  the physical plan of the rows the joint fit packs (what every pass reads)
+     * @param replicatePlan  the physical plan of the training rows the joint fit packs once (it repartitions and sorts them first)
      * @param planReadsFiles whether that plan scans any file (false: it reads the cached snapshots)
      */
     public record Result(long trainingRows, String replicatePlan, boolean planReadsFiles, List<Round> rounds) {
