@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.customerhealth.contract.ColumnSpec;
 import com.customerhealth.contract.TableSpec;
 import com.customerhealth.contract.WarehouseContract;
-import com.customerhealth.features.Feature;
+import com.customerhealth.contract.Feature;
 import com.customerhealth.io.OutputTable;
 import com.customerhealth.io.OutputTables;
 import java.io.IOException;

@@ -4,7 +4,7 @@ import com.customerhealth.JobFailure;
 import com.customerhealth.config.MetricSpec.Scale;
 import com.customerhealth.contract.TableSpec;
 import com.customerhealth.contract.WarehouseContract;
-import com.customerhealth.features.Feature;
+import com.customerhealth.contract.Feature;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;

@@ -1,5 +1,6 @@
 package com.customerhealth.config;
 
+import com.customerhealth.contract.FeatureRequest;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;

@@ -1,6 +1,7 @@
 package com.customerhealth.config;
 
-import com.customerhealth.features.Feature;
+import com.customerhealth.contract.FeatureRequest;
+import com.customerhealth.contract.Feature;
 
 /**
  * One metric of the health model.

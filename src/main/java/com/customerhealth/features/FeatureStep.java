@@ -17,8 +17,7 @@ import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.try_divide;
 import static org.apache.spark.sql.functions.when;
 
-import com.customerhealth.config.AppConfig;
-import com.customerhealth.config.FeatureRequest;
+import com.customerhealth.contract.FeatureRequest;
 import com.customerhealth.validate.ValidatedWarehouse;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -49,8 +48,9 @@ public final class FeatureStep {
 
     private final List<String> highPriorities;
 
-    public FeatureStep(AppConfig config) {
-        this.highPriorities = config.validation().highTicketPriorities();
+    /** @param highTicketPriorities the ticket priorities that count as high (validation.high-ticket-priorities) */
+    public FeatureStep(List<String> highTicketPriorities) {
+        this.highPriorities = List.copyOf(highTicketPriorities);
     }
 
     /**

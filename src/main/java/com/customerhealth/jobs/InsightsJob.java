@@ -6,9 +6,9 @@ import static org.apache.spark.sql.functions.lit;
 import com.customerhealth.calibrate.WeightVersions;
 import com.customerhealth.cohorts.SuccessProfile;
 import com.customerhealth.config.AppConfig;
-import com.customerhealth.config.FeatureRequest;
+import com.customerhealth.contract.FeatureRequest;
 import com.customerhealth.config.HealthModel;
-import com.customerhealth.features.Feature;
+import com.customerhealth.contract.Feature;
 import com.customerhealth.features.FeatureStep;
 import com.customerhealth.insights.CustomerSegments;
 import com.customerhealth.insights.Drivers;
@@ -117,7 +117,7 @@ public final class InsightsJob implements Job {
     /** The growth signals of D's customers: CSM growth rating, seat utilisation, MRR growth over 90 days. */
     private static Dataset<Row> signals(JobContext ctx, ValidatedWarehouse warehouse) {
         List<LocalDate> dates = List.of(ctx.runDate());
-        Dataset<Row> features = new FeatureStep(ctx.config()).compute(warehouse, ScoringPipeline.population(warehouse, dates), dates,
+        Dataset<Row> features = new FeatureStep(ctx.config().validation().highTicketPriorities()).compute(warehouse, ScoringPipeline.population(warehouse, dates), dates,
                 new LinkedHashSet<>(List.of(GROWTH_RATING, SEAT_UTILISATION, MRR_GROWTH_90D)));
         return features.select(col("account_id"), col(GROWTH_RATING.column()).as("growth_rating"),
                 col(SEAT_UTILISATION.column()).as("seat_utilisation"), col(MRR_GROWTH_90D.column()).as("mrr_growth_90d"));

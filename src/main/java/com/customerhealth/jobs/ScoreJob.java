@@ -1,6 +1,6 @@
 package com.customerhealth.jobs;
 
-import com.customerhealth.config.FeatureRequest;
+import com.customerhealth.contract.FeatureRequest;
 import com.customerhealth.config.HealthModel;
 import com.customerhealth.io.OutputTable;
 import com.customerhealth.io.OutputTables;

@@ -34,7 +34,7 @@ public final class ScoringPipeline {
      */
     public Dataset<Row> components(ValidatedWarehouse warehouse, List<LocalDate> asOfDates) {
         Dataset<Row> population = population(warehouse, asOfDates);
-        Dataset<Row> features = new FeatureStep(config).compute(warehouse, population, asOfDates, model.featureRequests());
+        Dataset<Row> features = new FeatureStep(config.validation().highTicketPriorities()).compute(warehouse, population, asOfDates, model.featureRequests());
         return new HealthScorer(model, config.tiers()).componentScores(features);
     }
 

@@ -6,7 +6,7 @@ import com.customerhealth.calibrate.BootstrapProbe;
 import com.customerhealth.calibrate.Calibrator;
 import com.customerhealth.calibrate.TrainingSet;
 import com.customerhealth.config.AppConfig;
-import com.customerhealth.config.FeatureRequest;
+import com.customerhealth.contract.FeatureRequest;
 import com.customerhealth.config.HealthModel;
 import com.customerhealth.features.FeatureStep;
 import com.customerhealth.jobs.Job;
@@ -226,7 +226,7 @@ public final class BenchHarness {
      */
     private Dataset<Row> sparkFeatures(ValidatedWarehouse warehouse, AppConfig config, List<LocalDate> dates) {
         Dataset<Row> population = ScoringPipeline.population(warehouse, dates);
-        Dataset<Row> features = new FeatureStep(config).compute(warehouse, population, dates, config.model().featureRequests());
+        Dataset<Row> features = new FeatureStep(config.validation().highTicketPriorities()).compute(warehouse, population, dates, config.model().featureRequests());
         stage("features", false, r -> {
             features.write().format("noop").mode("overwrite").save();
             return null;

@@ -2,7 +2,7 @@ package com.customerhealth.bench;
 
 import com.customerhealth.calibrate.TrainingSet;
 import com.customerhealth.config.AppConfig;
-import com.customerhealth.config.FeatureRequest;
+import com.customerhealth.contract.FeatureRequest;
 import com.customerhealth.features.FeatureStep;
 import com.customerhealth.features.Snapshots;
 import com.customerhealth.score.ScoringPipeline;
@@ -61,7 +61,7 @@ public final class FeatureProfile implements Callable<Integer> {
         ValidatedWarehouse w = WarehouseLoader.load(spark, config, runDate, "profile", tables);
         System.out.printf(Locale.ROOT, "load + validate (cached): %.1f s%n", (System.nanoTime() - t0) / 1e9);
         Dataset<Row> population = ScoringPipeline.population(w, dates);
-        FeatureStep step = new FeatureStep(config);
+        FeatureStep step = new FeatureStep(config.validation().highTicketPriorities());
         Dataset<Row> all = step.compute(w, population, dates, requests);
         Files.writeString(planOut, all.queryExecution().explainString(ExplainMode.fromString("formatted")));
         for (int round = 1; round <= 2; round++) {

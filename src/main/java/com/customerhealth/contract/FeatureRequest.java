@@ -1,6 +1,4 @@
-package com.customerhealth.config;
-
-import com.customerhealth.features.Feature;
+package com.customerhealth.contract;
 
 /** A feature over one window: what the feature step computes, one column each. */
 public record FeatureRequest(Feature feature, int windowDays) {

@@ -1,4 +1,4 @@
-package com.customerhealth.features;
+package com.customerhealth.contract;
 
 import java.util.Arrays;
 import java.util.Optional;
