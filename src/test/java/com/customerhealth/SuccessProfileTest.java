@@ -5,11 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
-import com.customerhealth.cohorts.SuccessProfile;
-import com.customerhealth.io.OutputTables;
 import com.customerhealth.cohorts.SuccessProfile.Bands;
-import com.customerhealth.config.AppConfig.SizeBand;
+import com.customerhealth.cohorts.SuccessProfile;
+import com.customerhealth.config.SizeBand;
 import com.customerhealth.contract.WarehouseContract;
+import com.customerhealth.io.OutputTables;
 import java.math.BigDecimal;
 import java.sql.Date;
 import java.time.LocalDate;

@@ -13,9 +13,10 @@ import com.customerhealth.calibrate.CalibrationReport.Evaluation;
 import com.customerhealth.calibrate.CalibrationReport.Fit;
 import com.customerhealth.calibrate.CalibrationReport.SegmentFit;
 import com.customerhealth.calibrate.CalibrationReport.WeightRow;
-import com.customerhealth.config.AppConfig;
+import com.customerhealth.config.CalibrationSettings;
 import com.customerhealth.config.HealthModel;
 import com.customerhealth.config.MetricSpec;
+import com.customerhealth.config.Tiers;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -51,8 +52,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class Calibrator {
     private static final Logger LOG = LoggerFactory.getLogger(Calibrator.class);
-    private final AppConfig.Calibration cal;
-    private final AppConfig.Tiers tiers;
+    private final CalibrationSettings cal;
+    private final Tiers tiers;
     private final HealthModel prior;
     private final HealthModel current;
     private final List<MetricSpec> metrics;
@@ -66,7 +67,7 @@ public final class Calibrator {
      * @param prior   the expert prior from conf (the shrinkage target)
      * @param current the weights scoring uses today (the last approved version, else the prior)
      */
-    public Calibrator(AppConfig.Calibration cal, AppConfig.Tiers tiers, HealthModel prior, HealthModel current) {
+    public Calibrator(CalibrationSettings cal, Tiers tiers, HealthModel prior, HealthModel current) {
         this.cal = cal;
         this.tiers = tiers;
         this.prior = prior;

@@ -15,8 +15,8 @@ import com.customerhealth.calibrate.CalibrationReport.Evaluation;
 import com.customerhealth.calibrate.CalibrationReport.RocPoint;
 import com.customerhealth.calibrate.CalibrationReport.TierRow;
 import com.customerhealth.cohorts.Wilson;
-import com.customerhealth.config.AppConfig;
 import com.customerhealth.config.HealthModel;
+import com.customerhealth.config.Tiers;
 import com.customerhealth.score.HealthScorer;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -47,7 +47,7 @@ final class HoldoutEvaluation {
     }
 
     /** The rows with their health score under {@code model} in {@link #SCORE}; rows the model cannot score are left out. */
-    static Dataset<Row> scored(Dataset<Row> rows, HealthModel model, AppConfig.Tiers tiers) {
+    static Dataset<Row> scored(Dataset<Row> rows, HealthModel model, Tiers tiers) {
         return rows.withColumn(SCORE, new HealthScorer(model, tiers).healthScore()).where(col(SCORE).isNotNull());
     }
 
@@ -55,7 +55,7 @@ final class HoldoutEvaluation {
      * @param train   training snapshots (only to fit the score-to-probability curve)
      * @param holdout holdout snapshots, judged
      */
-    static Evaluation evaluate(String label, HealthModel model, AppConfig.Tiers tiers, Dataset<Row> train, Dataset<Row> holdout) {
+    static Evaluation evaluate(String label, HealthModel model, Tiers tiers, Dataset<Row> train, Dataset<Row> holdout) {
         Dataset<Row> trainScored = scored(train.drop(WeightFit.FEATURES), model, tiers).withColumn(WeightFit.WEIGHT, lit(1.0));
         LogisticRegressionModel curve = WeightFit.unbounded().fit(WeightFit.assemble(trainScored, List.of(SCORE)));
         double a = curve.intercept();

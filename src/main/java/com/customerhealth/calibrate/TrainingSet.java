@@ -11,8 +11,10 @@ import com.customerhealth.JobFailure;
 import com.customerhealth.cohorts.ChurnLabels;
 import com.customerhealth.cohorts.MrrMovements;
 import com.customerhealth.config.AppConfig;
+import com.customerhealth.config.CalibrationSettings;
 import com.customerhealth.config.HealthModel;
 import com.customerhealth.config.MetricSpec;
+import com.customerhealth.config.Tiers;
 import com.customerhealth.score.HealthScorer;
 import com.customerhealth.score.ScoringPipeline;
 import com.customerhealth.score.Segments;
@@ -52,7 +54,7 @@ public final class TrainingSet {
      * learnt from and judged on.
      */
     public record Dates(List<LocalDate> training, List<LocalDate> holdout) {
-        public static Dates of(LocalDate runDate, AppConfig.Calibration cal) {
+        public static Dates of(LocalDate runDate, CalibrationSettings cal) {
             LocalDate last = MrrMovements.lastMonthEnd(runDate.minusDays(cal.horizonDays()));
             List<LocalDate> all = new ArrayList<>();
             for (int i = cal.lookbackMonths() - 1; i >= 0; i--) {
@@ -89,7 +91,7 @@ public final class TrainingSet {
     }
 
     public static Dataset<Row> build(ValidatedWarehouse warehouse, AppConfig config, HealthModel model, Dates dates) {
-        AppConfig.Calibration cal = config.calibration();
+        CalibrationSettings cal = config.calibration();
         Dataset<Row> components = new ScoringPipeline(config, model).components(warehouse, dates.all());
         // Labelled on the snapshot keys alone (cheap to recompute), then joined to the components once.
         Dataset<Row> labels = ChurnLabels.within(ScoringPipeline.population(warehouse, dates.all()).select("account_id", "as_of_date"),
@@ -121,7 +123,7 @@ public final class TrainingSet {
      * the component columns: a missing component takes its dimension's score, else the health score.
      * Renormalising over the metrics with data, as scoring does, is the same as that filling.
      */
-    public static Dataset<Row> withFeatures(Dataset<Row> withComponents, HealthModel model, AppConfig.Tiers tiers) {
+    public static Dataset<Row> withFeatures(Dataset<Row> withComponents, HealthModel model, Tiers tiers) {
         HealthScorer scorer = new HealthScorer(model, tiers);
         Dataset<Row> out = withComponents.withColumn("health_score", scorer.healthScore());
         for (MetricSpec m : model.metrics()) {

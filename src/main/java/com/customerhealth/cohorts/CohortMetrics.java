@@ -20,6 +20,7 @@ import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
 
 import com.customerhealth.config.AppConfig;
+import com.customerhealth.config.CohortSettings;
 import com.customerhealth.contract.WarehouseContract;
 import com.customerhealth.score.Segments;
 import java.sql.Date;
@@ -121,7 +122,7 @@ public final class CohortMetrics {
     }
 
     /** revenue_metrics_monthly: per month and roll-up. */
-    public static Dataset<Row> revenueMetrics(Dataset<Row> movementsTable, AppConfig.Cohorts cfg) {
+    public static Dataset<Row> revenueMetrics(Dataset<Row> movementsTable, CohortSettings cfg) {
         Column zero = lit(0).cast(WarehouseContract.MONEY);
         Column base12 = col("mrr_12m_before");
         Column end = col("mrr_end");
@@ -166,7 +167,7 @@ public final class CohortMetrics {
 
     /** cohort_churn: the trailing period (periodStart, periodEnd] per roll-up. */
     public static Dataset<Row> cohortChurn(Dataset<Row> movementsTable, Dataset<Row> segments, LocalDate periodStart,
-                                           LocalDate periodEnd, AppConfig.Cohorts cfg) {
+                                           LocalDate periodEnd, CohortSettings cfg) {
         Column zero = lit(0).cast(WarehouseContract.MONEY);
         Column inPeriod = col("month_end").gt(lit(Date.valueOf(periodStart))).and(col("month_end").leq(lit(Date.valueOf(periodEnd))));
         Dataset<Row> perAccount = movementsTable.groupBy("account_id").agg(
@@ -217,7 +218,7 @@ public final class CohortMetrics {
      * An account's time is the whole months from its onboarding month to the month of its first churn;
      * an account never churned is censored at asOfMonth.
      */
-    public static Dataset<Row> retention(Dataset<Row> movementsTable, Dataset<Row> segments, LocalDate asOfMonth, AppConfig.Cohorts cfg) {
+    public static Dataset<Row> retention(Dataset<Row> movementsTable, Dataset<Row> segments, LocalDate asOfMonth, CohortSettings cfg) {
         Dataset<Row> firstChurn = movementsTable.groupBy("account_id")
                 .agg(min(when(col("movement").equalTo("churn"), col("month_end"))).as("_first_churn"),
                         max(col("mrr_end").gt(0)).as("_was_customer"))

@@ -15,7 +15,7 @@ import static org.apache.spark.sql.functions.when;
 import static org.apache.spark.sql.functions.year;
 import static org.apache.spark.sql.types.DataTypes.StringType;
 
-import com.customerhealth.config.AppConfig.SizeBand;
+import com.customerhealth.config.SizeBand;
 import com.customerhealth.features.Snapshots;
 import com.customerhealth.score.Segments;
 import java.sql.Date;

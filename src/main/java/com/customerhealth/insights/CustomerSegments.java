@@ -10,7 +10,7 @@ import static org.apache.spark.sql.functions.round;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
 
-import com.customerhealth.config.AppConfig;
+import com.customerhealth.config.InsightSettings;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -34,7 +34,7 @@ public final class CustomerSegments {
 
     /** The two MRR cut-offs of D's customers: the vip cut (the 1 - vip-top-share quantile) and the median. */
     public record Cuts(double vipMrr, double medianMrr) {
-        public static Cuts of(Dataset<Row> scores, AppConfig.Segmentation cfg) {
+        public static Cuts of(Dataset<Row> scores, InsightSettings.Segmentation cfg) {
             Row r = scores.agg(percentile_approx(col("mrr").cast("double"), lit(1 - cfg.vipTopShare()), lit(10_000)),
                     percentile_approx(col("mrr").cast("double"), lit(0.5), lit(10_000))).first(); // two numbers
             return r.isNullAt(0) ? new Cuts(Double.MAX_VALUE, Double.MAX_VALUE) : new Cuts(r.getDouble(0), r.getDouble(1));
@@ -45,7 +45,7 @@ public final class CustomerSegments {
      * @param scores  account_health_scores rows of D
      * @param signals account_id, growth_rating (CSM growth potential 1-5), seat_utilisation (0-1), mrr_growth_90d
      */
-    public static Dataset<Row> segments(Dataset<Row> scores, Dataset<Row> signals, Cuts cuts, AppConfig.Segmentation cfg) {
+    public static Dataset<Row> segments(Dataset<Row> scores, Dataset<Row> signals, Cuts cuts, InsightSettings.Segmentation cfg) {
         Column mrr = col("mrr").cast("double");
         Column growthRating = col("growth_rating").geq(cfg.potentialMinGrowthRating());
         Column seats = col("seat_utilisation").geq(cfg.expansionSeatUtilisation());

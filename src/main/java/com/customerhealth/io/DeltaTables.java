@@ -1,13 +1,12 @@
 package com.customerhealth.io;
 
-import com.customerhealth.JobFailure;
-import com.customerhealth.config.AppConfig;
-import com.customerhealth.config.FaultPoint;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.expr;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.row_number;
 
+import com.customerhealth.JobFailure;
+import com.customerhealth.config.OutputSettings;
 import io.delta.tables.DeltaTable;
 import java.sql.Date;
 import java.time.LocalDate;
@@ -40,18 +39,23 @@ public final class DeltaTables {
     static final int COMMIT_ATTEMPTS = 4;
 
     private final SparkSession spark;
-    private final AppConfig.Output output;
+    private final OutputSettings output;
     private final FaultPoint faults;
     private final java.util.Set<String> created = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
-    public DeltaTables(SparkSession spark, AppConfig.Output output) {
+    public DeltaTables(SparkSession spark, OutputSettings output) {
         this(spark, output, FaultPoint.NONE);
     }
 
-    public DeltaTables(SparkSession spark, AppConfig.Output output, FaultPoint faults) {
+    public DeltaTables(SparkSession spark, OutputSettings output, FaultPoint faults) {
         this.spark = spark;
         this.output = output;
         this.faults = faults;
+    }
+
+    /** The fault point of the fault tests this writer pauses at (conf testing), or FaultPoint.NONE. */
+    public FaultPoint faults() {
+        return faults;
     }
 
     private boolean byPath() {

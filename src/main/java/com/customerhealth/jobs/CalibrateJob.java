@@ -4,10 +4,10 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.sum;
 
 import com.customerhealth.calibrate.CalibrationFigures;
-import com.customerhealth.calibrate.CalibrationReport;
 import com.customerhealth.calibrate.CalibrationReport.CohortCell;
 import com.customerhealth.calibrate.CalibrationReport.ProfileCell;
 import com.customerhealth.calibrate.CalibrationReport.SegmentCell;
+import com.customerhealth.calibrate.CalibrationReport;
 import com.customerhealth.calibrate.Calibrator;
 import com.customerhealth.calibrate.TrainingSet;
 import com.customerhealth.calibrate.WeightVersions;
@@ -15,6 +15,7 @@ import com.customerhealth.cohorts.MrrMovements;
 import com.customerhealth.cohorts.SuccessProfile;
 import com.customerhealth.cohorts.Wilson;
 import com.customerhealth.config.AppConfig;
+import com.customerhealth.config.CalibrationSettings;
 import com.customerhealth.config.HealthModel;
 import com.customerhealth.io.OutputTable;
 import com.customerhealth.io.OutputTables;
@@ -24,8 +25,8 @@ import com.customerhealth.validate.ValidatedWarehouse;
 import java.math.BigDecimal;
 import java.sql.Date;
 import java.sql.Timestamp;
-import java.time.LocalDate;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -64,13 +65,13 @@ public final class CalibrateJob implements Job {
 
     /** Where the report of the run date goes: {@code <report-path>/calibration-<D>}. */
     static String reportFolder(JobContext ctx) {
-        return ctx.config().reportPath() + "/calibration-" + ctx.runDate();
+        return ctx.config().output().reportPath() + "/calibration-" + ctx.runDate();
     }
 
     @Override
     public void run(JobContext ctx, ValidatedWarehouse warehouse) {
         AppConfig config = ctx.config();
-        AppConfig.Calibration cal = config.calibration();
+        CalibrationSettings cal = config.calibration();
         String reportFolder = reportFolder(ctx); // a missing setting fails before any work
         TrainingSet.Dates dates = TrainingSet.Dates.of(ctx.runDate(), cal);
         HealthModel current = ctx.scoringModel();

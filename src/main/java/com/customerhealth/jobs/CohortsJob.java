@@ -8,7 +8,7 @@ import com.customerhealth.cohorts.ChurnLabels;
 import com.customerhealth.cohorts.CohortMetrics;
 import com.customerhealth.cohorts.ExperienceMetrics;
 import com.customerhealth.cohorts.MrrMovements;
-import com.customerhealth.config.AppConfig;
+import com.customerhealth.config.CohortSettings;
 import com.customerhealth.io.DeltaTables;
 import com.customerhealth.io.OutputTable;
 import com.customerhealth.io.OutputTables;
@@ -52,7 +52,7 @@ public final class CohortsJob implements Job {
 
     @Override
     public void run(JobContext ctx, ValidatedWarehouse warehouse) {
-        AppConfig.Cohorts cfg = ctx.config().cohorts();
+        CohortSettings cfg = ctx.config().cohorts();
         DeltaTables tables = ctx.tables();
         Dataset<Row> periods = warehouse.table("subscription_periods");
         Dataset<Row> churnEvents = warehouse.optionalTable("churn_events").orElse(null);
@@ -99,7 +99,7 @@ public final class CohortsJob implements Job {
      * account_health_scores has none for that date), each flagged churned as {@link ChurnLabels} defines:
      * a churn event in (D - horizon, D], or no longer a customer on D.
      */
-    private static void tierChurn(JobContext ctx, ValidatedWarehouse warehouse, AppConfig.Cohorts cfg) {
+    private static void tierChurn(JobContext ctx, ValidatedWarehouse warehouse, CohortSettings cfg) {
         LocalDate scoredAt = ctx.runDate().minusDays(cfg.horizonDays());
         Dataset<Row> scores = ctx.tables().exists(OutputTables.ACCOUNT_HEALTH_SCORES)
                 ? ctx.tables().readPartition(OutputTables.ACCOUNT_HEALTH_SCORES, scoredAt)

@@ -5,15 +5,14 @@ import static org.apache.spark.sql.functions.lit;
 
 import com.customerhealth.calibrate.WeightVersions;
 import com.customerhealth.cohorts.SuccessProfile;
-import com.customerhealth.config.AppConfig;
-import com.customerhealth.contract.FeatureRequest;
 import com.customerhealth.config.HealthModel;
+import com.customerhealth.config.InsightSettings;
 import com.customerhealth.contract.Feature;
+import com.customerhealth.contract.FeatureRequest;
 import com.customerhealth.features.FeatureStep;
 import com.customerhealth.insights.CustomerSegments;
 import com.customerhealth.insights.Drivers;
 import com.customerhealth.insights.PeerBenchmarks;
-import com.customerhealth.io.OutputTable;
 import com.customerhealth.io.OutputTable;
 import com.customerhealth.io.OutputTables;
 import com.customerhealth.score.ScoringPipeline;
@@ -65,7 +64,7 @@ public final class InsightsJob implements Job {
 
     @Override
     public void run(JobContext ctx, ValidatedWarehouse warehouse) {
-        AppConfig.Insights cfg = ctx.config().insights();
+        InsightSettings cfg = ctx.config().insights();
         LocalDate d = ctx.runDate();
         Dataset<Row> now = scoresOn(ctx, warehouse, d);
         Dataset<Row> before30 = scoresOn(ctx, warehouse, d.minusDays(30));

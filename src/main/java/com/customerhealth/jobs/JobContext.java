@@ -4,6 +4,7 @@ import com.customerhealth.calibrate.WeightVersions;
 import com.customerhealth.config.AppConfig;
 import com.customerhealth.config.HealthModel;
 import com.customerhealth.io.DeltaTables;
+import com.customerhealth.io.FaultPoint;
 import com.customerhealth.io.OutputTables;
 import com.customerhealth.validate.TableReport;
 import com.customerhealth.validate.ValidatedWarehouse;
@@ -19,7 +20,7 @@ public record JobContext(SparkSession spark, AppConfig config, LocalDate runDate
                          PrintStream out) {
 
     public static JobContext of(SparkSession spark, AppConfig config, LocalDate runDate, String runId, PrintStream out) {
-        return new JobContext(spark, config, runDate, runId, new DeltaTables(spark, config.output(), config.faultPoint()), out);
+        return new JobContext(spark, config, runDate, runId, new DeltaTables(spark, config.output(), FaultPoint.of(config.testing())), out);
     }
 
     /**

@@ -55,7 +55,7 @@ public final class Pipeline {
             ctx.tagCommits(null);
         }
         ValidatedWarehouse warehouse = read;
-        ctx.config().faultPoint().pauseAt("after-read");
+        ctx.tables().faults().pauseAt("after-read");
         try {
             Instant jobStarted = started;
             for (Job job : jobs) {

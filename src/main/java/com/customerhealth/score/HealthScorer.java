@@ -11,9 +11,9 @@ import static org.apache.spark.sql.functions.percent_rank;
 import static org.apache.spark.sql.functions.round;
 import static org.apache.spark.sql.functions.when;
 
-import com.customerhealth.config.AppConfig;
 import com.customerhealth.config.HealthModel;
 import com.customerhealth.config.MetricSpec;
+import com.customerhealth.config.Tiers;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -40,9 +40,9 @@ public final class HealthScorer {
     public static final String COMPONENT_PREFIX = "component_";
 
     private final HealthModel model;
-    private final AppConfig.Tiers tiers;
+    private final Tiers tiers;
 
-    public HealthScorer(HealthModel model, AppConfig.Tiers tiers) {
+    public HealthScorer(HealthModel model, Tiers tiers) {
         this.model = model;
         this.tiers = tiers;
     }

@@ -3,7 +3,7 @@ package com.customerhealth.score;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.when;
 
-import com.customerhealth.config.AppConfig.SizeBand;
+import com.customerhealth.config.SizeBand;
 import java.util.List;
 import org.apache.spark.sql.Column;
 

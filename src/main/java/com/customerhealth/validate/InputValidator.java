@@ -6,16 +6,17 @@ import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.concat;
 import static org.apache.spark.sql.functions.count;
-import static org.apache.spark.sql.functions.try_element_at;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.size;
 import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.to_json;
 import static org.apache.spark.sql.functions.transform;
+import static org.apache.spark.sql.functions.try_element_at;
 import static org.apache.spark.sql.functions.when;
 
 import com.customerhealth.JobFailure;
 import com.customerhealth.config.AppConfig;
+import com.customerhealth.config.ValidationSettings;
 import com.customerhealth.contract.ColumnSpec;
 import com.customerhealth.contract.TableSpec;
 import com.customerhealth.io.OutputTables;
@@ -50,14 +51,14 @@ import org.apache.spark.sql.types.TimestampType;
 public final class InputValidator {
     /** Prefix of the source value kept for a column that is cast to its contract type. */
     private static final String SOURCE_PREFIX = "_src_";
-    private final AppConfig.Validation settings;
+    private final ValidationSettings settings;
     private final boolean persist;
     private final LocalDate runDate;
     private final String runId;
 
     public InputValidator(AppConfig config, LocalDate runDate, String runId) {
         this.settings = config.validation();
-        this.persist = config.persistInputs();
+        this.persist = config.input().persist();
         this.runDate = runDate;
         this.runId = runId;
     }

@@ -5,8 +5,7 @@ import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.not;
 import static org.apache.spark.sql.functions.when;
 
-import com.customerhealth.config.AppConfig;
-import com.customerhealth.config.AppConfig.ScoreScale;
+import com.customerhealth.config.ValidationSettings;
 import com.customerhealth.contract.TableSpec;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,7 +21,7 @@ final class RowRules {
     private RowRules() {
     }
 
-    static List<RowRule> forTable(TableSpec table, AppConfig.Validation v) {
+    static List<RowRule> forTable(TableSpec table, ValidationSettings v) {
         List<RowRule> rules = new ArrayList<>();
         switch (table.name()) {
             case "accounts" -> {
@@ -52,7 +51,7 @@ final class RowRules {
                 rules.add(new RowRule("invalid_survey_type", "survey_type",
                         not(col("survey_type").isin(v.surveyScales().keySet().toArray()))));
                 Column outOfScale = lit(false);
-                for (Map.Entry<String, ScoreScale> e : v.surveyScales().entrySet()) {
+                for (Map.Entry<String, ValidationSettings.ScoreScale> e : v.surveyScales().entrySet()) {
                     outOfScale = when(col("survey_type").equalTo(e.getKey()),
                             col("score").lt(e.getValue().min()).or(col("score").gt(e.getValue().max())))
                             .otherwise(outOfScale);

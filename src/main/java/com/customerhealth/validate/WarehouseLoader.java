@@ -65,7 +65,7 @@ public final class WarehouseLoader {
                 // account itself is not scored). Taken from the accounts rows validation kept, so the source is read once.
                 Dataset<Row> rows = v.persisted() != null ? v.persisted() : raw.get("accounts");
                 knownIds = rows.select("account_id").where("account_id IS NOT NULL").distinct();
-                if (config.persistInputs()) {
+                if (config.input().persist()) {
                     knownIds = knownIds.persist(StorageLevel.MEMORY_AND_DISK());
                     persisted.add(knownIds);
                 }

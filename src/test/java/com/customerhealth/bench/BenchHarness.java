@@ -6,7 +6,7 @@ import com.customerhealth.calibrate.BootstrapProbe;
 import com.customerhealth.calibrate.Calibrator;
 import com.customerhealth.calibrate.TrainingSet;
 import com.customerhealth.config.AppConfig;
-import com.customerhealth.contract.FeatureRequest;
+import com.customerhealth.config.CalibrationSettings;
 import com.customerhealth.config.HealthModel;
 import com.customerhealth.features.FeatureStep;
 import com.customerhealth.jobs.Job;
@@ -163,7 +163,7 @@ public final class BenchHarness {
         List<Job> jobs = Pipeline.all();
         Set<String> tables = new TreeSet<>();
         jobs.forEach(j -> tables.addAll(j.inputTables(ctx)));
-        AppConfig.Calibration cal = config.calibration();
+        CalibrationSettings cal = config.calibration();
         List<LocalDate> snapshotDates = TrainingSet.Dates.of(s.runDate(), cal).all();
         Set<String> featureColumns = new LinkedHashSet<>();
         config.model().featureRequests().forEach(r -> featureColumns.add(r.column()));
@@ -288,7 +288,7 @@ public final class BenchHarness {
      * cross-validation, the fit, holdout evaluation, segment fits), and single bootstrap replicates.
      */
     private void calibrationParts(JobContext ctx, ValidatedWarehouse warehouse, AppConfig config, ObjectNode into) {
-        AppConfig.Calibration cal = config.calibration();
+        CalibrationSettings cal = config.calibration();
         TrainingSet.Dates dates = TrainingSet.Dates.of(s.runDate(), cal);
         HealthModel current = ctx.scoringModel();
         Dataset<Row> snapshots = stage("calibrate.snapshots", false, r -> {
@@ -297,7 +297,7 @@ public final class BenchHarness {
             r.rowsOut(d.count(), "snapshots (customer x month end), computed once and local-checkpointed");
             return d;
         });
-        AppConfig.Calibration noBootstrap = new AppConfig.Calibration(cal.lookbackMonths(), cal.horizonDays(), cal.holdoutMonths(),
+        CalibrationSettings noBootstrap = new CalibrationSettings(cal.lookbackMonths(), cal.horizonDays(), cal.holdoutMonths(),
                 cal.countInvoluntary(), cal.folds(), cal.regParams(), 0, cal.intervalLevel(), cal.shrinkageK(), cal.minChurnEvents(),
                 cal.maxWeightChange(), cal.segmentMinChurnEvents(), cal.segmentAucGap(), cal.seed(), cal.parallelism());
         Calibrator.Result fitted = stage("calibrate.fit_cv", false, r -> {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.customerhealth.TestSpark;
 import com.customerhealth.config.AppConfig;
+import com.customerhealth.config.InsightSettings;
 import com.customerhealth.io.OutputTables;
 import java.math.BigDecimal;
 import java.sql.Date;
@@ -162,7 +163,7 @@ class InsightsTest {
                 RowFactory.create("C", 5.0, 0.95, 0.5), RowFactory.create("D", 3.0, 0.5, 0.0),
                 RowFactory.create("E", 4.0, 0.5, 0.0), RowFactory.create("F", 3.0, 0.89, 0.1),
                 RowFactory.create("G", 3.0, 0.5, null)), signalSchema);
-        AppConfig.Segmentation cfg = AppConfig.defaults().insights().segments();
+        InsightSettings.Segmentation cfg = AppConfig.defaults().insights().segments();
         CustomerSegments.Cuts cuts = CustomerSegments.Cuts.of(s, cfg);
         assertThat(cuts).isEqualTo(new CustomerSegments.Cuts(400.0, 300.0));
         Dataset<Row> segments = CustomerSegments.segments(s, signals, cuts, cfg);

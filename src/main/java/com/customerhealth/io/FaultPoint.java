@@ -1,5 +1,6 @@
-package com.customerhealth.config;
+package com.customerhealth.io;
 
+import com.customerhealth.config.TestingSettings;
 import java.io.IOException;
 import java.io.Serializable;
 import java.io.UncheckedIOException;
@@ -18,6 +19,11 @@ public record FaultPoint(String at, String signalDir) implements Serializable {
     public static final FaultPoint NONE = new FaultPoint("", "");
     private static final long MAX_WAIT_MS = 600_000;
     private static final ConcurrentHashMap<String, AtomicInteger> ROWS_SEEN = new ConcurrentHashMap<>();
+
+    /** The point conf {@code testing} sets, or {@link #NONE}. */
+    public static FaultPoint of(TestingSettings testing) {
+        return testing.pauseAt().isEmpty() ? NONE : new FaultPoint(testing.pauseAt(), testing.signalDir());
+    }
 
     public boolean is(String point) {
         return at.equals(point);
