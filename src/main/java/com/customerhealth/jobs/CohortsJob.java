@@ -45,7 +45,7 @@ public final class CohortsJob implements Job {
 
     @Override
     public Set<String> inputTables(JobContext ctx) {
-        Set<String> tables = new TreeSet<>(ScoreJob.inputTablesWithChurn(ctx)); // scores at D - horizon may be needed
+        Set<String> tables = new TreeSet<>(Scores.inputTablesWithChurn(ctx.config())); // scores at D - horizon may be needed
         tables.addAll(List.of("survey_responses", "support_tickets", "csm_assessments")); // experience metrics
         return tables;
     }
@@ -101,12 +101,7 @@ public final class CohortsJob implements Job {
      */
     private static void tierChurn(JobContext ctx, ValidatedWarehouse warehouse, CohortSettings cfg) {
         LocalDate scoredAt = ctx.runDate().minusDays(cfg.horizonDays());
-        Dataset<Row> scores = ctx.tables().exists(OutputTables.ACCOUNT_HEALTH_SCORES)
-                ? ctx.tables().readPartition(OutputTables.ACCOUNT_HEALTH_SCORES, scoredAt)
-                : null;
-        if (scores == null || scores.isEmpty()) {
-            scores = ScoreJob.scoreAndWrite(ctx, warehouse, scoredAt);
-        }
+        Dataset<Row> scores = Scores.on(ctx, warehouse, scoredAt);
         // Every churn counts here, involuntary too: the table shows what happened to each tier.
         Dataset<Row> withChurn = ChurnLabels.within(scores.withColumn("as_of_date", col("score_date")),
                 warehouse.table("subscription_periods"), warehouse.optionalTable("churn_events").orElse(null),

@@ -55,7 +55,7 @@ public final class InsightsJob implements Job {
 
     @Override
     public Set<String> inputTables(JobContext ctx) {
-        Set<String> tables = new TreeSet<>(ScoreJob.inputTablesWithChurn(ctx));
+        Set<String> tables = new TreeSet<>(Scores.inputTablesWithChurn(ctx.config()));
         for (FeatureRequest r : List.of(GROWTH_RATING, SEAT_UTILISATION, MRR_GROWTH_90D)) {
             tables.add(r.feature().sourceTable());
         }
@@ -66,9 +66,9 @@ public final class InsightsJob implements Job {
     public void run(JobContext ctx, ValidatedWarehouse warehouse) {
         InsightSettings cfg = ctx.config().insights();
         LocalDate d = ctx.runDate();
-        Dataset<Row> now = scoresOn(ctx, warehouse, d);
-        Dataset<Row> before30 = scoresOn(ctx, warehouse, d.minusDays(30));
-        Dataset<Row> before90 = scoresOn(ctx, warehouse, d.minusDays(90));
+        Dataset<Row> now = Scores.on(ctx, warehouse, d);
+        Dataset<Row> before30 = Scores.on(ctx, warehouse, d.minusDays(30));
+        Dataset<Row> before90 = Scores.on(ctx, warehouse, d.minusDays(90));
 
         write(ctx, OutputTables.PEER_BENCHMARKS, PeerBenchmarks.benchmarks(now, cfg.minGroupSize()));
         Dataset<Row> peers = PeerBenchmarks.healthyPeers(ctx.tables().readPartition(OutputTables.PEER_BENCHMARKS, d));
@@ -89,17 +89,6 @@ public final class InsightsJob implements Job {
         summarise(ctx);
         ctx.out().println("  " + SuccessProfile.marketingLine(ctx.tables().readPartition(OutputTables.SUCCESS_PROFILE, d)));
         ctx.out().printf("  table: %s%n", ctx.tables().describe(OutputTables.SUCCESS_PROFILE));
-    }
-
-    /** A date's scores from account_health_scores, scored and written first when the table has none. */
-    private static Dataset<Row> scoresOn(JobContext ctx, ValidatedWarehouse warehouse, LocalDate date) {
-        if (ctx.tables().exists(OutputTables.ACCOUNT_HEALTH_SCORES)) {
-            Dataset<Row> rows = ctx.tables().readPartition(OutputTables.ACCOUNT_HEALTH_SCORES, date);
-            if (!rows.isEmpty()) {
-                return rows;
-            }
-        }
-        return ScoreJob.scoreAndWrite(ctx, warehouse, date);
     }
 
     /**

@@ -35,12 +35,12 @@ public final class ReportJob implements Job {
 
     @Override
     public List<String> otherOutputs(JobContext ctx) {
-        return List.of("the leadership report in " + CalibrateJob.reportFolder(ctx) + ", from calibration_reports");
+        return List.of("the leadership report in " + ReportPublisher.folder(ctx) + ", from calibration_reports");
     }
 
     @Override
     public void run(JobContext ctx, ValidatedWarehouse warehouse) {
-        String folder = CalibrateJob.reportFolder(ctx);
+        String folder = ReportPublisher.folder(ctx);
         List<Row> recorded = ctx.tables().exists(OutputTables.CALIBRATION_REPORTS)
                 ? ctx.tables().readPartition(OutputTables.CALIBRATION_REPORTS, ctx.runDate()).select("report_json").collectAsList()
                 : List.of(); // one row per run date
@@ -50,7 +50,7 @@ public final class ReportJob implements Job {
                     + " first.", "");
         }
         CalibrationReport report = ReportRenderer.fromJson(recorded.get(0).getString(0));
-        String written = CalibrateJob.publish(ctx, report, folder);
+        String written = ReportPublisher.publish(ctx, report, folder);
         ctx.out().printf("report %s: %s (%s)%n  report: %s/report.html%n", ctx.runDate(), report.status(),
                 report.proposedVersion() == null ? "nothing proposed" : report.proposedVersion(), written);
     }

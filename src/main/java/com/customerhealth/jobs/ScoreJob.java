@@ -1,17 +1,13 @@
 package com.customerhealth.jobs;
 
-import com.customerhealth.contract.FeatureRequest;
 import com.customerhealth.config.HealthModel;
 import com.customerhealth.io.OutputTable;
 import com.customerhealth.io.OutputTables;
-import com.customerhealth.score.ScoringPipeline;
 import com.customerhealth.validate.ValidatedWarehouse;
-import java.time.LocalDate;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 
@@ -27,30 +23,6 @@ public final class ScoreJob implements Job {
         return "score";
     }
 
-    /**
-     * Scores every customer on {@code date}, replaces that date's partition of account_health_scores,
-     * refreshes account_health_current, and returns the rows written (read back from Delta). Shared by
-     * every job that needs scores for a date.
-     */
-    public static Dataset<Row> scoreAndWrite(JobContext ctx, ValidatedWarehouse warehouse, LocalDate date) {
-        return scoreAndWrite(ctx, warehouse, date, ctx.scoringModel());
-    }
-
-    private static Dataset<Row> scoreAndWrite(JobContext ctx, ValidatedWarehouse warehouse, LocalDate date, HealthModel model) {
-        Dataset<Row> scores = new ScoringPipeline(ctx.config(), model).scores(warehouse, List.of(date), ctx.runId());
-        ctx.tables().replacePartition(OutputTables.ACCOUNT_HEALTH_SCORES, scores, date.toString());
-        // The merge reads back the partition just written instead of recomputing the scores.
-        ctx.tables().refreshLatest(OutputTables.ACCOUNT_HEALTH_CURRENT, OutputTables.ACCOUNT_HEALTH_SCORES, "account_id", date);
-        return ctx.tables().readPartition(OutputTables.ACCOUNT_HEALTH_SCORES, date);
-    }
-
-    /** The tables scoring reads plus churn_events: what a job that scores accounts and labels their churn needs. */
-    static Set<String> inputTablesWithChurn(JobContext ctx) {
-        Set<String> tables = new TreeSet<>(new ScoreJob().inputTables(ctx));
-        tables.add("churn_events");
-        return tables;
-    }
-
     @Override
     public List<OutputTable> outputTables() {
         return List.of(OutputTables.ACCOUNT_HEALTH_SCORES, OutputTables.ACCOUNT_HEALTH_CURRENT);
@@ -58,17 +30,13 @@ public final class ScoreJob implements Job {
 
     @Override
     public Set<String> inputTables(JobContext ctx) {
-        Set<String> tables = new TreeSet<>(Set.of("accounts", "subscription_periods"));
-        for (FeatureRequest r : ctx.config().model().featureRequests()) {
-            tables.add(r.feature().sourceTable());
-        }
-        return tables;
+        return Scores.inputTables(ctx.config());
     }
 
     @Override
     public void run(JobContext ctx, ValidatedWarehouse warehouse) {
         HealthModel model = ctx.scoringModel();
-        Dataset<Row> written = scoreAndWrite(ctx, warehouse, ctx.runDate(), model);
+        Dataset<Row> written = Scores.scoreAndWrite(ctx, warehouse, ctx.runDate(), model);
         Map<String, Long> perTier = new LinkedHashMap<>();
         for (String tier : List.of("healthy", "needs_attention", "at_risk", "critical", "no_data")) {
             perTier.put(tier, 0L);
