@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.within;
 
 import com.customerhealth.cohorts.CohortMetrics;
 import com.customerhealth.cohorts.MrrMovements;
-import com.customerhealth.cohorts.Wilson;
 import com.customerhealth.config.AppConfig;
+import com.customerhealth.stats.Wilson;
 import com.customerhealth.validate.ValidatedWarehouse;
 import com.customerhealth.validate.WarehouseLoader;
 import java.math.BigDecimal;

@@ -5,10 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
-import com.customerhealth.cohorts.SuccessProfile.Bands;
-import com.customerhealth.cohorts.SuccessProfile;
+import com.customerhealth.insights.SuccessProfile.Bands;
 import com.customerhealth.config.SizeBand;
 import com.customerhealth.contract.WarehouseContract;
+import com.customerhealth.insights.SuccessProfile;
 import com.customerhealth.io.OutputTables;
 import java.math.BigDecimal;
 import java.sql.Date;

@@ -1,12 +1,12 @@
 package com.customerhealth;
 
-import static com.customerhealth.cohorts.Wilson.Z95;
+import static com.customerhealth.stats.Wilson.Z95;
 import static org.apache.spark.sql.functions.col;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
-import com.customerhealth.cohorts.Wilson;
+import com.customerhealth.stats.Wilson;
 import java.util.List;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;

@@ -1,5 +1,6 @@
 package com.customerhealth.cohorts;
 
+import static com.customerhealth.stats.Ratios.ratio;
 import static org.apache.spark.sql.functions.avg;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
@@ -23,6 +24,7 @@ import com.customerhealth.config.AppConfig;
 import com.customerhealth.config.CohortSettings;
 import com.customerhealth.contract.WarehouseContract;
 import com.customerhealth.score.Segments;
+import com.customerhealth.stats.Wilson;
 import java.sql.Date;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -116,9 +118,14 @@ public final class CohortMetrics {
                 .drop("_gid");
     }
 
-    /** num / den as a double; null when den is 0 or null (no division then, for ANSI mode). */
-    static Column ratio(Column num, Column den) {
-        return when(den.gt(0), num.cast("double").divide(den.cast("double")));
+    /** Gross revenue retention: what is kept of the starting MRR, (start - churned - contracted) / start. */
+    private static Column grr(Column start, Column lost) {
+        return ratio(start.minus(lost), start);
+    }
+
+    /** Net revenue retention: (start - churned - contracted + expansion) / start. */
+    private static Column nrr(Column start, Column lost, Column expansion) {
+        return ratio(start.minus(lost).plus(expansion), start);
     }
 
     /** revenue_metrics_monthly: per month and roll-up. */
@@ -156,9 +163,9 @@ public final class CohortMetrics {
                 .withColumn("logo_churn_rate", ratio(col("churned_customers"), col("customers_begin")))
                 .withColumn("logo_retention_rate", lit(1.0).minus(col("logo_churn_rate")))
                 .withColumn("revenue_churn_rate", ratio(lost, begin))
-                .withColumn("grr", ratio(begin.minus(lost), begin))
-                .withColumn("nrr", ratio(begin.minus(lost).plus(col("expansion_mrr")), begin))
-                .withColumn("grr_ttm", ratio(col("_ttm_base").minus(col("_ttm_churn")).minus(col("_ttm_contraction")), col("_ttm_base")))
+                .withColumn("grr", grr(begin, lost))
+                .withColumn("nrr", nrr(begin, lost, col("expansion_mrr")))
+                .withColumn("grr_ttm", grr(col("_ttm_base"), col("_ttm_churn").plus(col("_ttm_contraction"))))
                 .withColumn("nrr_ttm", ratio(col("_ttm_end"), col("_ttm_base")))
                 .withColumn("arpa", ratio(col("mrr_end"), col("customers_end")))
                 .withColumn("renewal_rate", ratio(col("periods_renewed"), col("periods_due")))
@@ -208,8 +215,8 @@ public final class CohortMetrics {
                 .withColumn("logo_churn_ci_high", Wilson.upper(col("churned"), col("customers_start")))
                 .withColumn("retention_rate", lit(1.0).minus(col("logo_churn_rate")))
                 .withColumn("revenue_churn_rate", ratio(lost, mrrStart))
-                .withColumn("grr", ratio(mrrStart.minus(lost), mrrStart))
-                .withColumn("nrr", ratio(mrrStart.minus(lost).plus(col("expansion_mrr")), mrrStart))
+                .withColumn("grr", grr(mrrStart, lost))
+                .withColumn("nrr", nrr(mrrStart, lost, col("expansion_mrr")))
                 .withColumn("small_cohort", col("customers_start").lt(cfg.minCohortSize()));
     }
 

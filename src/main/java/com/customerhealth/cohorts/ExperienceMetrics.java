@@ -29,6 +29,7 @@ import static org.apache.spark.sql.types.DataTypes.LongType;
 
 import com.customerhealth.features.Snapshots;
 import com.customerhealth.io.OutputTables;
+import com.customerhealth.stats.Ratios;
 import java.sql.Date;
 import java.time.LocalDate;
 import java.time.YearMonth;
@@ -220,11 +221,11 @@ public final class ExperienceMetrics {
             small = small.or(col(basis).gt(0).and(col(basis).lt(minGroupSize)));
         }
         return rows
-                .withColumn("nps", CohortMetrics.ratio(col("nps_promoters").minus(col("nps_detractors")).multiply(100), col("nps_responses")))
-                .withColumn("csat", CohortMetrics.ratio(col("csat_positive"), col("csat_responses")))
-                .withColumn("fcr_rate", CohortMetrics.ratio(col("first_contact_resolved"), col("tickets_resolved")))
-                .withColumn("ticket_csat", CohortMetrics.ratio(col("ticket_csat_positive"), col("ticket_csat_responses")))
-                .withColumn("referenceable_share", CohortMetrics.ratio(col("accounts_referenceable"), col("accounts_assessed")))
+                .withColumn("nps", Ratios.ratio(col("nps_promoters").minus(col("nps_detractors")).multiply(100), col("nps_responses")))
+                .withColumn("csat", Ratios.ratio(col("csat_positive"), col("csat_responses")))
+                .withColumn("fcr_rate", Ratios.ratio(col("first_contact_resolved"), col("tickets_resolved")))
+                .withColumn("ticket_csat", Ratios.ratio(col("ticket_csat_positive"), col("ticket_csat_responses")))
+                .withColumn("referenceable_share", Ratios.ratio(col("accounts_referenceable"), col("accounts_assessed")))
                 .withColumn("small_group", small);
     }
 

@@ -69,29 +69,25 @@ public final class CohortsJob implements Job {
         Dataset<Row> movements = CohortMetrics.movementsTable(
                         MrrMovements.movements(periods, churnEvents, monthEnds, cfg.lapseChurnType()), segments,
                         CohortMetrics.renewals(periods, cfg.renewalGraceDays(), asOfMonth));
-        tables.replacePartition(OutputTables.MRR_MOVEMENTS, stamp(movements, asOfMonth, ctx), asOfMonth.toString());
+        ctx.writePartition(OutputTables.MRR_MOVEMENTS, movements, asOfMonth);
         // The roll-ups read the movements back from Delta rather than recomputing them.
         Dataset<Row> written = tables.readPartition(OutputTables.MRR_MOVEMENTS, asOfMonth);
 
         Dataset<Row> revenue = CohortMetrics.revenueMetrics(written, cfg);
-        tables.replacePartition(OutputTables.REVENUE_METRICS_MONTHLY, stamp(revenue, asOfMonth, ctx), asOfMonth.toString());
+        ctx.writePartition(OutputTables.REVENUE_METRICS_MONTHLY, revenue, asOfMonth);
 
         LocalDate periodStart = YearMonth.from(asOfMonth).minusMonths(cfg.periodMonths()).atEndOfMonth();
         Dataset<Row> churn = CohortMetrics.cohortChurn(written, segments, periodStart, asOfMonth, cfg);
-        tables.replacePartition(OutputTables.COHORT_CHURN, stamp(churn, asOfMonth, ctx), asOfMonth.toString());
+        ctx.writePartition(OutputTables.COHORT_CHURN, churn, asOfMonth);
 
         Dataset<Row> retention = CohortMetrics.retention(written, segments, asOfMonth, cfg);
-        tables.replacePartition(OutputTables.COHORT_RETENTION, stamp(retention, asOfMonth, ctx), asOfMonth.toString());
+        ctx.writePartition(OutputTables.COHORT_RETENTION, retention, asOfMonth);
 
         Dataset<Row> experience = ExperienceMetrics.monthly(warehouse.table("accounts"), warehouse.table("survey_responses"),
                 warehouse.table("support_tickets"), warehouse.table("csm_assessments"), segments, monthEnds, asOfMonth, cfg.minCohortSize());
-        tables.replacePartition(OutputTables.EXPERIENCE_METRICS_MONTHLY, stamp(experience, asOfMonth, ctx), asOfMonth.toString());
+        ctx.writePartition(OutputTables.EXPERIENCE_METRICS_MONTHLY, experience, asOfMonth);
 
         summarise(ctx, asOfMonth, periodStart);
-    }
-
-    private static Dataset<Row> stamp(Dataset<Row> rows, LocalDate asOfMonth, JobContext ctx) {
-        return rows.withColumn("as_of_month", lit(Date.valueOf(asOfMonth))).withColumn("run_id", lit(ctx.runId()));
     }
 
     /**
@@ -107,11 +103,9 @@ public final class CohortsJob implements Job {
                 warehouse.table("subscription_periods"), warehouse.optionalTable("churn_events").orElse(null),
                 List.of(scoredAt), cfg.horizonDays(), true, cfg.lapseChurnType());
         Dataset<Row> rows = CohortMetrics.tierChurn(withChurn)
-                .withColumn("as_of_date", lit(Date.valueOf(ctx.runDate())))
                 .withColumn("scored_at", lit(Date.valueOf(scoredAt)))
-                .withColumn("horizon_days", lit(cfg.horizonDays()))
-                .withColumn("run_id", lit(ctx.runId()));
-        ctx.tables().replacePartition(OutputTables.HEALTH_TIER_CHURN, rows, ctx.runDate().toString());
+                .withColumn("horizon_days", lit(cfg.horizonDays()));
+        ctx.writePartition(OutputTables.HEALTH_TIER_CHURN, rows, ctx.runDate());
     }
 
     /** A few lines for the log: the overall trailing churn and the tier table (at most a dozen rows). */

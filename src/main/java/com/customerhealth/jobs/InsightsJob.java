@@ -1,10 +1,8 @@
 package com.customerhealth.jobs;
 
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.lit;
 
 import com.customerhealth.calibrate.WeightVersions;
-import com.customerhealth.cohorts.SuccessProfile;
 import com.customerhealth.config.HealthModel;
 import com.customerhealth.config.InsightSettings;
 import com.customerhealth.contract.Feature;
@@ -13,11 +11,11 @@ import com.customerhealth.features.FeatureStep;
 import com.customerhealth.insights.CustomerSegments;
 import com.customerhealth.insights.Drivers;
 import com.customerhealth.insights.PeerBenchmarks;
+import com.customerhealth.insights.SuccessProfile;
 import com.customerhealth.io.OutputTable;
 import com.customerhealth.io.OutputTables;
 import com.customerhealth.score.ScoringPipeline;
 import com.customerhealth.validate.ValidatedWarehouse;
-import java.sql.Date;
 import java.time.LocalDate;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -70,22 +68,22 @@ public final class InsightsJob implements Job {
         Dataset<Row> before30 = Scores.on(ctx, warehouse, d.minusDays(30));
         Dataset<Row> before90 = Scores.on(ctx, warehouse, d.minusDays(90));
 
-        write(ctx, OutputTables.PEER_BENCHMARKS, PeerBenchmarks.benchmarks(now, cfg.minGroupSize()));
+        ctx.writePartition(OutputTables.PEER_BENCHMARKS, PeerBenchmarks.benchmarks(now, cfg.minGroupSize()), d);
         Dataset<Row> peers = PeerBenchmarks.healthyPeers(ctx.tables().readPartition(OutputTables.PEER_BENCHMARKS, d));
-        write(ctx, OutputTables.ACCOUNT_HEALTH_DRIVERS, Drivers.drivers(now, before30, before90, peers,
-                Drivers.metricTable(ctx.spark(), modelOf(ctx, now)), cfg.trendThreshold(), cfg.topConcerns()));
+        ctx.writePartition(OutputTables.ACCOUNT_HEALTH_DRIVERS, Drivers.drivers(now, before30, before90, peers,
+                Drivers.metricTable(ctx.spark(), modelOf(ctx, now)), cfg.trendThreshold(), cfg.topConcerns()), d);
 
         CustomerSegments.Cuts cuts = CustomerSegments.Cuts.of(now, cfg.segments());
-        write(ctx, OutputTables.CUSTOMER_SEGMENTS, CustomerSegments.segments(now, signals(ctx, warehouse), cuts, cfg.segments()));
-        write(ctx, OutputTables.SEGMENT_TIER_SUMMARY,
-                CustomerSegments.summary(ctx.tables().readPartition(OutputTables.CUSTOMER_SEGMENTS, d)));
+        ctx.writePartition(OutputTables.CUSTOMER_SEGMENTS, CustomerSegments.segments(now, signals(ctx, warehouse), cuts, cfg.segments()), d);
+        ctx.writePartition(OutputTables.SEGMENT_TIER_SUMMARY,
+                CustomerSegments.summary(ctx.tables().readPartition(OutputTables.CUSTOMER_SEGMENTS, d)), d);
         Dataset<Row> profile = SuccessProfile.profile(
                 SuccessProfile.groups(warehouse.table("subscription_periods"), warehouse.optionalTable("churn_events").orElse(null),
                         now.select("account_id", "health_tier"), d, SuccessProfile.DEFAULT_PERIOD_DAYS, ctx.config().cohorts().lapseChurnType()),
                 SuccessProfile.characteristics(warehouse.table("accounts"), warehouse.table("subscription_periods"),
                         ctx.config().sizeBands(), d, SuccessProfile.Bands.DEFAULTS),
                 d, SuccessProfile.DEFAULT_PERIOD_DAYS, cfg.minGroupSize());
-        ctx.tables().replacePartition(OutputTables.SUCCESS_PROFILE, profile.withColumn("run_id", lit(ctx.runId())), d.toString());
+        ctx.writePartition(OutputTables.SUCCESS_PROFILE, profile, d);
         summarise(ctx);
         ctx.out().println("  " + SuccessProfile.marketingLine(ctx.tables().readPartition(OutputTables.SUCCESS_PROFILE, d)));
         ctx.out().printf("  table: %s%n", ctx.tables().describe(OutputTables.SUCCESS_PROFILE));
@@ -105,15 +103,10 @@ public final class InsightsJob implements Job {
     /** The growth signals of D's customers: CSM growth rating, seat utilisation, MRR growth over 90 days. */
     private static Dataset<Row> signals(JobContext ctx, ValidatedWarehouse warehouse) {
         List<LocalDate> dates = List.of(ctx.runDate());
-        Dataset<Row> features = new FeatureStep(ctx.config().validation().highTicketPriorities()).compute(warehouse, ScoringPipeline.population(warehouse, dates), dates,
-                new LinkedHashSet<>(List.of(GROWTH_RATING, SEAT_UTILISATION, MRR_GROWTH_90D)));
+        Dataset<Row> features = new FeatureStep(ctx.config().validation().highTicketPriorities())
+                .compute(warehouse, ScoringPipeline.population(warehouse, dates), dates, new LinkedHashSet<>(List.of(GROWTH_RATING, SEAT_UTILISATION, MRR_GROWTH_90D)));
         return features.select(col("account_id"), col(GROWTH_RATING.column()).as("growth_rating"),
                 col(SEAT_UTILISATION.column()).as("seat_utilisation"), col(MRR_GROWTH_90D.column()).as("mrr_growth_90d"));
-    }
-
-    private static void write(JobContext ctx, OutputTable table, Dataset<Row> rows) {
-        ctx.tables().replacePartition(table, rows.withColumn("score_date", lit(Date.valueOf(ctx.runDate())))
-                .withColumn("run_id", lit(ctx.runId())), ctx.runDate().toString());
     }
 
     /** A few lines for the log: trends (at most four rows) and segments (at most four). */

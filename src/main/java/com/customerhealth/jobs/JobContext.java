@@ -1,18 +1,24 @@
 package com.customerhealth.jobs;
 
+import static org.apache.spark.sql.functions.lit;
+
 import com.customerhealth.calibrate.WeightVersions;
 import com.customerhealth.config.AppConfig;
 import com.customerhealth.config.HealthModel;
 import com.customerhealth.io.DeltaTables;
 import com.customerhealth.io.FaultPoint;
+import com.customerhealth.io.OutputTable;
 import com.customerhealth.io.OutputTables;
 import com.customerhealth.validate.TableReport;
 import com.customerhealth.validate.ValidatedWarehouse;
 import com.customerhealth.validate.WarehouseLoader;
 import java.io.PrintStream;
+import java.sql.Date;
 import java.time.LocalDate;
 import java.util.Collection;
 import java.util.List;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 
 /** What every job runs with: the session, the configuration, the as-of date, the run id and the output tables. */
@@ -57,6 +63,16 @@ public record JobContext(SparkSession spark, AppConfig config, LocalDate runDate
             warehouse.release();
             throw e;
         }
+    }
+
+    /**
+     * Replaces {@code table}'s partition of {@code date} with {@code rows}, stamped with that date (the partition
+     * column) and this run's id: the one way a job writes a dated result table.
+     */
+    public void writePartition(OutputTable table, Dataset<Row> rows, LocalDate date) {
+        String column = table.partitionColumn().orElseThrow(() -> new IllegalArgumentException(table.name() + " is not partitioned"));
+        tables.replacePartition(table, rows.withColumn(column, lit(Date.valueOf(date))).withColumn("run_id", lit(runId)),
+                date.toString());
     }
 
     /** The userMetadata a job's Delta commits carry: {@code <run id>/<job>}, shown by DESCRIBE HISTORY. */

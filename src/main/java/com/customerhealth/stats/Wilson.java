@@ -1,4 +1,4 @@
-package com.customerhealth.cohorts;
+package com.customerhealth.stats;
 
 import static org.apache.spark.sql.functions.greatest;
 import static org.apache.spark.sql.functions.least;

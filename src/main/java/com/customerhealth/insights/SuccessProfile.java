@@ -1,4 +1,4 @@
-package com.customerhealth.cohorts;
+package com.customerhealth.insights;
 
 import static org.apache.spark.sql.functions.array;
 import static org.apache.spark.sql.functions.coalesce;
@@ -15,9 +15,12 @@ import static org.apache.spark.sql.functions.when;
 import static org.apache.spark.sql.functions.year;
 import static org.apache.spark.sql.types.DataTypes.StringType;
 
+import com.customerhealth.cohorts.ChurnLabels;
 import com.customerhealth.config.SizeBand;
 import com.customerhealth.features.Snapshots;
 import com.customerhealth.score.Segments;
+import com.customerhealth.stats.Ratios;
+import com.customerhealth.stats.Wilson;
 import java.sql.Date;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -245,14 +248,14 @@ public final class SuccessProfile {
         Column ch = col("churned");
         Column both = rh.plus(ch);
         return counts
-                .withColumn("share_retained_healthy", CohortMetrics.ratio(rh, col("retained_healthy_total")))
+                .withColumn("share_retained_healthy", Ratios.ratio(rh, col("retained_healthy_total")))
                 .withColumn("share_rh_ci_low", Wilson.lower(rh, col("retained_healthy_total")))
                 .withColumn("share_rh_ci_high", Wilson.upper(rh, col("retained_healthy_total")))
-                .withColumn("share_churned", CohortMetrics.ratio(ch, col("churned_total")))
+                .withColumn("share_churned", Ratios.ratio(ch, col("churned_total")))
                 .withColumn("share_churned_ci_low", Wilson.lower(ch, col("churned_total")))
                 .withColumn("share_churned_ci_high", Wilson.upper(ch, col("churned_total")))
-                .withColumn("lift", CohortMetrics.ratio(col("share_retained_healthy"), col("share_churned")))
-                .withColumn("retention_rate", CohortMetrics.ratio(rh, both))
+                .withColumn("lift", Ratios.ratio(col("share_retained_healthy"), col("share_churned")))
+                .withColumn("retention_rate", Ratios.ratio(rh, both))
                 .withColumn("retention_ci_low", Wilson.lower(rh, both))
                 .withColumn("retention_ci_high", Wilson.upper(rh, both));
     }
