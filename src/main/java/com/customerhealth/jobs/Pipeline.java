@@ -37,38 +37,50 @@ public final class Pipeline {
      * or validation is recorded against every job of the command, since none of them ran.
      */
     public static void run(JobContext ctx, String command, List<Job> jobs) {
+        run(ctx, command, jobs, PipelineObserver.NONE);
+    }
+
+    /** {@link #run(JobContext, String, List)}, telling {@code observer} each stage as it starts and ends. */
+    public static void run(JobContext ctx, String command, List<Job> jobs, PipelineObserver observer) {
         Set<String> tables = inputTables(ctx, jobs);
         ctx.out().printf("Run %s, run date %s, output %s%n", ctx.runId(), ctx.runDate(), ctx.config().output().path() != null
                 ? ctx.config().output().path() : "database " + ctx.config().output().database());
         JobRuns runs = new JobRuns(ctx, command);
         Instant started = Instant.now();
         ValidatedWarehouse read = null;
+        observer.stageStarted(PipelineObserver.READ_VALIDATE);
         try {
             ctx.tagCommits(jobs.get(0)); // the input read (rejected_rows) counts as the first job's
             read = tables.isEmpty() ? ValidatedWarehouse.NONE : ctx.loadWarehouse(tables);
             ctx.enforceRejectedShare(read);
         } catch (RuntimeException e) {
+            observer.stageEnded(PipelineObserver.READ_VALIDATE, e);
             ValidatedWarehouse counted = read; // the counts, when the rows were read and too many quarantined
             jobs.forEach(job -> runs.failed(job, started, counted, e));
             throw e;
         } finally {
             ctx.tagCommits(null);
         }
+        observer.stageEnded(PipelineObserver.READ_VALIDATE, null);
         ValidatedWarehouse warehouse = read;
-        ctx.tables().faults().pauseAt("after-read");
         try {
+            ctx.tables().faults().pauseAt("after-read");
+            observer.inputsRead(warehouse);
             Instant jobStarted = started;
             for (Job job : jobs) {
+                observer.stageStarted(job.name());
                 try {
                     ctx.tagCommits(job);
                     job.run(ctx, warehouse);
                 } catch (RuntimeException e) {
                     runs.failed(job, jobStarted, warehouse, e);
+                    observer.stageEnded(job.name(), e);
                     throw e;
                 } finally {
                     ctx.tagCommits(null);
                 }
                 runs.succeeded(job, jobStarted, warehouse);
+                observer.stageEnded(job.name(), null);
                 jobStarted = Instant.now();
             }
         } finally {

@@ -9,9 +9,9 @@ import com.customerhealth.config.AppConfig;
 import com.customerhealth.config.CalibrationSettings;
 import com.customerhealth.config.HealthModel;
 import com.customerhealth.features.FeatureStep;
-import com.customerhealth.jobs.Job;
 import com.customerhealth.jobs.JobContext;
 import com.customerhealth.jobs.Pipeline;
+import com.customerhealth.jobs.PipelineObserver;
 import com.customerhealth.score.ScoringPipeline;
 import com.customerhealth.validate.TableReport;
 import com.customerhealth.validate.ValidatedWarehouse;
@@ -37,7 +37,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.function.Function;
 import org.apache.spark.SparkContext;
 import org.apache.spark.sql.Dataset;
@@ -69,6 +68,10 @@ public final class BenchHarness {
     private record Done(String name, boolean inPipeline, double wallSeconds, Long rowsIn, String rowsInMeaning, Long rowsOut,
                         String rowsOutMeaning, long heapPeakBytes, long oldGenPeakBytes, long heapSampledMaxBytes,
                         double processCpuSeconds) {
+        Done withRowsOut(long rows, String meaning) {
+            return new Done(name, inPipeline, wallSeconds, rowsIn, rowsInMeaning, rows, meaning, heapPeakBytes, oldGenPeakBytes,
+                    heapSampledMaxBytes, processCpuSeconds);
+        }
     }
 
     /** The largest heap in use (garbage included) seen by sampling every 50 ms: the heap at one moment, unlike the pools' peaks summed. */
@@ -152,6 +155,12 @@ public final class BenchHarness {
         return AppConfig.load(null, o);
     }
 
+    /**
+     * Runs {@code run}'s own loop ({@link Pipeline#run} over {@link Pipeline#all}), timing each of its stages through
+     * the pipeline's observer; the measurements outside the pipeline (the feature step alone, DuckDB, calibration
+     * taken apart) run on the same validated inputs, between the read and the first job, and are not counted in
+     * the pipeline's figures.
+     */
     public ObjectNode run() {
         requireWarehouse();
         resetWork();
@@ -160,9 +169,6 @@ public final class BenchHarness {
         double[] loadBefore = loadAverages();
         Instant started = Instant.now();
         JobContext ctx = JobContext.of(spark, config, s.runDate(), runId, out);
-        List<Job> jobs = Pipeline.all();
-        Set<String> tables = new TreeSet<>();
-        jobs.forEach(j -> tables.addAll(j.inputTables(ctx)));
         CalibrationSettings cal = config.calibration();
         List<LocalDate> snapshotDates = TrainingSet.Dates.of(s.runDate(), cal).all();
         Set<String> featureColumns = new LinkedHashSet<>();
@@ -172,7 +178,7 @@ public final class BenchHarness {
         sc.addSparkListener(metrics);
         ObjectNode duck = JSON.createObjectNode();
         ObjectNode calibration = JSON.createObjectNode();
-        List<TableReport> reports;
+        List<TableReport> reports = new ArrayList<>();
         try (DuckDbFeatures duckdb = new DuckDbFeatures(s.warehouse(), s.threads(), s.duckdbMemoryLimit(), duckTemp())) {
             Set<String> missing = duckdb.missingColumns(featureColumns);
             if (!missing.isEmpty()) {
@@ -182,33 +188,36 @@ public final class BenchHarness {
             }
             out.printf("Benchmark run %s, run date %s, %d as-of dates for features and calibration%n", runId, s.runDate(),
                     snapshotDates.size());
-            ValidatedWarehouse warehouse = stage("read_validate", true, r -> {
-                ValidatedWarehouse w = ctx.loadWarehouse(tables);
-                r.rowsOut(w.reports().stream().mapToLong(t -> t.rows() - t.rejected() - t.excludedAfterRunDate()).sum(),
-                        "validated rows of the input tables");
-                return w;
-            });
-            reports = warehouse.reports();
-            try {
-                Dataset<Row> features = sparkFeatures(warehouse, config, snapshotDates);
-                double duckSeconds = duckFeatures(duckdb, snapshotDates, reports);
-                compare(duckdb, features, featureColumns);
-                duck.put("version", duckdb.version());
-                duck.put("threads", Integer.parseInt(duckdb.setting("threads")));
-                duck.put("memory_limit", duckdb.setting("memory_limit"));
-                duck.put("wall_s", round3(duckSeconds));
-                duckdb.close(); // frees DuckDB's memory before the Spark pipeline runs
+            Pipeline.run(ctx, "run", Pipeline.all(), new PipelineObserver() {
+                private Stage current;
 
-                for (Job job : jobs) {
-                    stage(job.name(), true, r -> {
-                        job.run(ctx, warehouse);
-                        return null;
-                    });
+                @Override
+                public void stageStarted(String stage) {
+                    current = begin(stage, true);
                 }
-                calibrationParts(ctx, warehouse, config, calibration);
-            } finally {
-                warehouse.release();
-            }
+
+                @Override
+                public void stageEnded(String stage, RuntimeException failure) {
+                    end(current);
+                }
+
+                @Override
+                public void inputsRead(ValidatedWarehouse warehouse) {
+                    reports.addAll(warehouse.reports());
+                    Done read = done.remove(done.size() - 1);
+                    done.add(read.withRowsOut(warehouse.reports().stream()
+                            .mapToLong(t -> t.rows() - t.rejected() - t.excludedAfterRunDate()).sum(), "validated rows of the input tables"));
+                    Dataset<Row> features = sparkFeatures(warehouse, config, snapshotDates);
+                    double duckSeconds = duckFeatures(duckdb, snapshotDates, reports);
+                    compare(duckdb, features, featureColumns);
+                    duck.put("version", duckdb.version());
+                    duck.put("threads", Integer.parseInt(duckdb.setting("threads")));
+                    duck.put("memory_limit", duckdb.setting("memory_limit"));
+                    duck.put("wall_s", round3(duckSeconds));
+                    duckdb.close(); // frees DuckDB's memory before the Spark pipeline runs
+                    calibrationParts(ctx, warehouse, config, calibration);
+                }
+            });
         } finally {
             StageMetrics.drain(sc);
             sc.removeSparkListener(metrics);
@@ -232,10 +241,7 @@ public final class BenchHarness {
             return null;
         });
         long rows = population.count(); // between stages: in no stage's figures
-        Done d = done.remove(done.size() - 1);
-        done.add(new Done(d.name(), d.inPipeline(), d.wallSeconds(), d.rowsIn(), d.rowsInMeaning(), rows,
-                "(account, as-of date) feature rows", d.heapPeakBytes(), d.oldGenPeakBytes(), d.heapSampledMaxBytes(),
-                d.processCpuSeconds()));
+        done.add(done.remove(done.size() - 1).withRowsOut(rows, "(account, as-of date) feature rows"));
         return features;
     }
 
@@ -338,27 +344,36 @@ public final class BenchHarness {
         p.put("replicate_input_plan", probe.replicatePlan());
     }
 
-    private <T> T stage(String name, boolean inPipeline, Function<StageRun, T> body) {
-        StageRun run = new StageRun();
-        SparkContext sc = spark.sparkContext();
+    /** A stage being timed. */
+    private record Stage(String name, boolean inPipeline, StageRun run, HeapSampler sampler, long cpu0, long t0) {
+    }
+
+    private Stage begin(String name, boolean inPipeline) {
         resetHeapPeaks();
         out.printf("[bench] %s ...%n", name);
         metrics.begin(name);
-        sc.setJobGroup(groupOf(name), "benchmark stage " + name, false);
-        HeapSampler sampler = new HeapSampler();
-        long cpu0 = processCpuNanos();
-        long t0 = System.nanoTime();
+        spark.sparkContext().setJobGroup(groupOf(name), "benchmark stage " + name, false);
+        return new Stage(name, inPipeline, new StageRun(), new HeapSampler(), processCpuNanos(), System.nanoTime());
+    }
+
+    private void end(Stage st) {
+        double wall = (System.nanoTime() - st.t0()) / 1e9;
+        spark.sparkContext().clearJobGroup();
+        metrics.end(st.name());
+        st.sampler().close();
+        long[] heap = heapPeaks();
+        StageRun run = st.run();
+        done.add(new Done(st.name(), st.inPipeline(), wall, run.rowsIn, run.rowsInMeaning, run.rowsOut, run.rowsOutMeaning, heap[0],
+                heap[1], st.sampler().max(), (processCpuNanos() - st.cpu0()) / 1e9));
+        out.printf(Locale.ROOT, "[bench] %s: %.1f s%n", st.name(), wall);
+    }
+
+    private <T> T stage(String name, boolean inPipeline, Function<StageRun, T> body) {
+        Stage st = begin(name, inPipeline);
         try {
-            return body.apply(run);
+            return body.apply(st.run());
         } finally {
-            double wall = (System.nanoTime() - t0) / 1e9;
-            sc.clearJobGroup();
-            metrics.end(name);
-            sampler.close();
-            long[] heap = heapPeaks();
-            done.add(new Done(name, inPipeline, wall, run.rowsIn, run.rowsInMeaning, run.rowsOut, run.rowsOutMeaning, heap[0], heap[1],
-                    sampler.max(), (processCpuNanos() - cpu0) / 1e9));
-            out.printf(Locale.ROOT, "[bench] %s: %.1f s%n", name, wall);
+            end(st);
         }
     }
 
