@@ -85,7 +85,8 @@ class ApproveTest {
     @Test
     void approvingAVersionSwitchesScoringToItsWeightsAndTheScoresNameIt() {
         assertThat(cli(command("score", "--run-date", "2024-06-30"))).as(err).isZero();
-        assertThat(scores()).allSatisfy(r -> assertThat(r.<String>getAs("weights_version")).startsWith("fixture@prior-"));
+        assertThat(scores()).hasSize(3) // allSatisfy alone would pass on no rows
+                .allSatisfy(r -> assertThat(r.<String>getAs("weights_version")).startsWith("fixture@prior-"));
 
         // Only renewal_intent (60) and payment_punctuality (40) carry weight: a score is their weighted
         // mean, or the one with data when the other is missing (A3 has no CSM assessment).

@@ -162,7 +162,7 @@ class CalibratorTest {
         assertThat(r.proposedVersion()).isNull();
         assertThat(r.proposed()).isNull();
         assertThat(r.approveCommand()).isNull();
-        assertThat(r.weights()).allSatisfy(w -> assertThat(w.fitted()).isNull());
+        assertThat(r.weights()).isNotEmpty().allSatisfy(w -> assertThat(w.fitted()).isNull());
         assertThat(r.current()).isNotNull();
     }
 

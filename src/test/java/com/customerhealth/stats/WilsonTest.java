@@ -1,4 +1,4 @@
-package com.customerhealth;
+package com.customerhealth.stats;
 
 import static com.customerhealth.stats.Wilson.Z95;
 import static org.apache.spark.sql.functions.col;
@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import com.customerhealth.TestSpark;
 import com.customerhealth.stats.Wilson;
 import java.util.List;
 import org.apache.spark.sql.Dataset;

@@ -1,9 +1,12 @@
-package com.customerhealth;
+package com.customerhealth.io;
 
 import static com.customerhealth.FixtureWarehouse.D;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.customerhealth.FixtureWarehouse;
+import com.customerhealth.JobFailure;
+import com.customerhealth.TestSpark;
 import com.customerhealth.config.AppConfig;
 import com.customerhealth.contract.TableSpec;
 import com.customerhealth.contract.WarehouseContract;

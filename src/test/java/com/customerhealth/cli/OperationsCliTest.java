@@ -1,7 +1,10 @@
-package com.customerhealth;
+package com.customerhealth.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.customerhealth.Cli;
+import com.customerhealth.FixtureWarehouse;
+import com.customerhealth.TestSpark;
 import com.customerhealth.config.AppConfig;
 import com.customerhealth.io.OutputTables;
 import java.nio.file.Path;

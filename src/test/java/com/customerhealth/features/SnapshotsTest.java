@@ -1,8 +1,9 @@
-package com.customerhealth;
+package com.customerhealth.features;
 
 import static org.apache.spark.sql.functions.col;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.customerhealth.TestSpark;
 import com.customerhealth.features.Snapshots;
 import java.sql.Date;
 import java.time.LocalDate;

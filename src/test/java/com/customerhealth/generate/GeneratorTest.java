@@ -1,9 +1,10 @@
-package com.customerhealth;
+package com.customerhealth.generate;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.customerhealth.TestSpark;
 import com.customerhealth.config.AppConfig;
 import com.customerhealth.contract.WarehouseContract;
 import com.customerhealth.generate.WarehouseGenerator;
@@ -97,7 +98,7 @@ class GeneratorTest {
         // The CSV warehouse reads back through the text-parsing path with nothing quarantined, and scores.
         AppConfig csv = AppConfig.load(null, Map.of("input.root", a.toString(), "input.format", "csv"));
         ValidatedWarehouse w = WarehouseLoader.load(spark, csv, END, "csv", ALL_TABLES);
-        assertThat(w.reports()).allSatisfy(r -> assertThat(r.rejected()).as(r.table() + " " + r.rejectedByRule()).isZero());
+        assertThat(w.reports()).hasSameSizeAs(ALL_TABLES).allSatisfy(r -> assertThat(r.rejected()).as(r.table() + " " + r.rejectedByRule()).isZero());
         assertThat(w.table("csm_assessments").schema().apply("referenceable").dataType())
                 .isEqualTo(org.apache.spark.sql.types.DataTypes.BooleanType);
         assertThat(new ScoringPipeline(csv, csv.model()).scores(w, List.of(END), "csv").count()).isPositive();

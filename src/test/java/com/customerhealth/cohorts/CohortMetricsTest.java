@@ -1,8 +1,10 @@
-package com.customerhealth;
+package com.customerhealth.cohorts;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import com.customerhealth.FixtureWarehouse;
+import com.customerhealth.TestSpark;
 import com.customerhealth.cohorts.CohortMetrics;
 import com.customerhealth.cohorts.MrrMovements;
 import com.customerhealth.config.AppConfig;

@@ -1,9 +1,10 @@
-package com.customerhealth;
+package com.customerhealth.cohorts;
 
 import static org.apache.spark.sql.functions.col;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import com.customerhealth.TestSpark;
 import com.customerhealth.cohorts.KaplanMeier;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,13 +1,14 @@
-package com.customerhealth;
+package com.customerhealth.insights;
 
 import static org.apache.spark.sql.functions.lit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
-import com.customerhealth.insights.SuccessProfile.Bands;
+import com.customerhealth.TestSpark;
 import com.customerhealth.config.SizeBand;
 import com.customerhealth.contract.WarehouseContract;
+import com.customerhealth.insights.SuccessProfile.Bands;
 import com.customerhealth.insights.SuccessProfile;
 import com.customerhealth.io.OutputTables;
 import java.math.BigDecimal;

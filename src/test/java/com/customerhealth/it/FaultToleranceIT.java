@@ -1,7 +1,10 @@
-package com.customerhealth;
+package com.customerhealth.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.customerhealth.Cli;
+import com.customerhealth.FixtureWarehouse;
+import com.customerhealth.TestSpark;
 import com.customerhealth.cli.HealthJobs;
 import com.customerhealth.config.AppConfig;
 import com.customerhealth.it.OutputComparison;
@@ -25,7 +28,7 @@ import org.junit.jupiter.api.Test;
  * at once, and runs it while the warehouse is being loaded. Each case is stopped at a fault point of
  * conf ({@code testing.pause-at}) and ends compared with an uninterrupted run of the same dates.
  */
-class FaultToleranceTest {
+class FaultToleranceIT {
     private static final String MAY = "2024-05-31";
     private static final String JUNE = "2024-06-30";
 

@@ -1,14 +1,16 @@
-package com.customerhealth;
+package com.customerhealth.score;
 
 import static com.customerhealth.FixtureWarehouse.D;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import com.customerhealth.FixtureWarehouse;
+import com.customerhealth.TestSpark;
 import com.customerhealth.config.AppConfig;
+import com.customerhealth.contract.WarehouseContract;
 import com.customerhealth.score.ScoringPipeline;
 import com.customerhealth.validate.ValidatedWarehouse;
 import com.customerhealth.validate.WarehouseLoader;
-import com.customerhealth.contract.WarehouseContract;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;

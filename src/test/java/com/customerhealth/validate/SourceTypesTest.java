@@ -1,8 +1,10 @@
-package com.customerhealth;
+package com.customerhealth.validate;
 
 import static com.customerhealth.FixtureWarehouse.D;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.customerhealth.FixtureWarehouse;
+import com.customerhealth.TestSpark;
 import com.customerhealth.config.AppConfig;
 import com.customerhealth.contract.TableSpec;
 import com.customerhealth.contract.WarehouseContract;

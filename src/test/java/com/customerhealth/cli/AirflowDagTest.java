@@ -1,8 +1,10 @@
-package com.customerhealth;
+package com.customerhealth.cli;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.customerhealth.Cli;
+import com.customerhealth.TestSpark;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;

@@ -1,9 +1,10 @@
-package com.customerhealth;
+package com.customerhealth.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import com.customerhealth.JobFailure;
 import com.customerhealth.config.AppConfig;
 import com.customerhealth.config.HealthModel;
 import com.customerhealth.config.MetricSpec;

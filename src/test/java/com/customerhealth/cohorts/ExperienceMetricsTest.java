@@ -1,14 +1,16 @@
-package com.customerhealth;
+package com.customerhealth.cohorts;
 
+import static org.apache.spark.sql.functions.lit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
-import static org.apache.spark.sql.functions.lit;
 
+import com.customerhealth.FixtureWarehouse;
+import com.customerhealth.TestSpark;
 import com.customerhealth.cohorts.CohortMetrics;
 import com.customerhealth.cohorts.ExperienceMetrics;
-import com.customerhealth.io.OutputTables;
 import com.customerhealth.cohorts.MrrMovements;
 import com.customerhealth.config.AppConfig;
+import com.customerhealth.io.OutputTables;
 import com.customerhealth.validate.ValidatedWarehouse;
 import com.customerhealth.validate.WarehouseLoader;
 import java.time.LocalDate;

@@ -1,7 +1,9 @@
-package com.customerhealth;
+package com.customerhealth.cohorts;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.customerhealth.FixtureWarehouse;
+import com.customerhealth.TestSpark;
 import com.customerhealth.cohorts.MrrMovements;
 import com.customerhealth.config.AppConfig;
 import com.customerhealth.validate.ValidatedWarehouse;

@@ -1,6 +1,8 @@
-package com.customerhealth;
+package com.customerhealth.cohorts;
 
 import static com.customerhealth.FixtureWarehouse.d;
+
+import com.customerhealth.FixtureWarehouse;
 
 /**
  * FixtureWarehouse rows with the columns its builders fix: an account's industry and first_value_at, a

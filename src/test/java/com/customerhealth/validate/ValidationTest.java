@@ -1,10 +1,13 @@
-package com.customerhealth;
+package com.customerhealth.validate;
 
 import static com.customerhealth.FixtureWarehouse.D;
 import static com.customerhealth.FixtureWarehouse.d;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.customerhealth.FixtureWarehouse;
+import com.customerhealth.JobFailure;
+import com.customerhealth.TestSpark;
 import com.customerhealth.config.AppConfig;
 import com.customerhealth.contract.WarehouseContract;
 import com.customerhealth.validate.ValidatedWarehouse;
