@@ -4,7 +4,7 @@
 - ``customer_health_monthly``: calibrate -> report, for the last day of the month that just ended.
 
 Written for Airflow 3 (``airflow.sdk``); also imports on Airflow 2.9+. Needs the provider
-``apache-airflow-providers-apache-spark`` and a Spark connection (see README.md, "Airflow").
+``apache-airflow-providers-apache-spark`` and a Spark connection (see docs/operations.md, "Airflow").
 
 Every template in this file is an expression that is both valid Jinja and valid Python (no filters,
 no ``{% %}`` blocks), so the test renders it with Python alone

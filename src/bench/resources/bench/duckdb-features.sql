@@ -1,5 +1,5 @@
 -- The point-in-time features of the default model preset (template-25-25-50) for every customer on every
--- as-of date, as FeatureStep computes them (README, "Feature catalog"), over the warehouse's Parquet files.
+-- as-of date, as FeatureStep computes them (docs/health-model.md, "Feature catalog"), over the warehouse's Parquet files.
 -- Run by DuckDbFeatures in the benchmark; {{name}} placeholders are filled in before it runs.
 --
 -- Point-in-time rules, as in FeatureStep: a row counts for D only when its event date is in (D - w, D]

@@ -18,7 +18,7 @@ import org.apache.spark.sql.RowFactory;
 
 /**
  * A calibration report as {@code calibration_runs} rows: every figure of the evaluation, one row per
- * figure, weights set and bucket (README, "calibration_runs figures"). A few hundred rows at most.
+ * figure, weights set and bucket (docs/calibration.md, "calibration_runs figures"). A few hundred rows at most.
  */
 public final class CalibrationFigures {
     private final CalibrationReport report;

@@ -37,7 +37,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Fits the model's metric weights to observed churn and judges them against today's weights
- * (README, "Calibration"). Pure apart from Spark jobs: it reads only the snapshots it is given and
+ * (docs/calibration.md). Pure apart from Spark jobs: it reads only the snapshots it is given and
  * returns what it found; the job writes it.
  *
  * <ol>

@@ -37,7 +37,7 @@ import scala.jdk.javaapi.CollectionConverters;
 
 /**
  * The cohorts job's tables as pure Dataset transformations over the MRR movement grid
- * ({@link MrrMovements}). README.md defines every column exactly as computed here.
+ * ({@link MrrMovements}). docs/metrics.md defines every column exactly as computed here.
  */
 public final class CohortMetrics {
     private static final String[] SEGMENTS = {"industry", "size_band", "onboarding_cohort"};

@@ -64,7 +64,7 @@ final class ModelParser {
     private static MetricSpec metric(Config c, String path, String name, String dimension) {
         String featureId = c.getString("feature");
         Feature feature = Feature.byId(featureId).orElseThrow(() -> JobFailure.badConfig(
-                path + ".feature = " + featureId + " is not in the feature catalog: see README \"Feature catalog\".", ""));
+                path + ".feature = " + featureId + " is not in the feature catalog: see docs/health-model.md, \"Feature catalog\".", ""));
         int window = c.getInt("window-days");
         if (window <= 0) {
             throw JobFailure.badConfig(path + ".window-days must be above 0.", "");

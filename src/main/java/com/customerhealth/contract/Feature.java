@@ -6,7 +6,7 @@ import java.util.Optional;
 /**
  * The feature catalog: every source feature a health-model metric can name. A feature is
  * computed per account and as-of date D from rows whose event date lies in (D - window, D].
- * README.md, "Feature catalog", documents each one exactly as computed.
+ * docs/health-model.md, "Feature catalog", documents each one exactly as computed (generated from this enum).
  */
 public enum Feature {
     USAGE_ACTIVE_USER_RATIO("usage.active_user_ratio", "usage_daily",

@@ -12,7 +12,7 @@ import java.util.Optional;
  * @param eventDateColumn the date the row became known (point-in-time filter and the
  *                        "after the run date" rule); empty for tables without one
  * @param optional        whether the table may be absent ({@code type = none})
- * @param meaning         one line for README and error messages
+ * @param meaning         one line for docs/input-contract.md and error messages
  */
 public record TableSpec(String name, List<ColumnSpec> columns, List<String> key,
                         Optional<String> eventDateColumn, boolean optional, String meaning) {

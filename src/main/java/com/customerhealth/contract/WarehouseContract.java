@@ -14,7 +14,7 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 
-/** The warehouse input contract: the tables every job reads, documented in README.md. */
+/** The warehouse input contract: the tables every job reads, documented in docs/input-contract.md (its tables generated from this class). */
 public final class WarehouseContract {
     public static final DataType MONEY = DataTypes.createDecimalType(18, 2);
 

@@ -40,7 +40,7 @@ import org.apache.spark.sql.Row;
  * carries beyond D (a ticket resolved or an invoice paid later) are treated as not yet happened.
  * The number of Spark jobs does not depend on the number of dates or accounts.
  *
- * <p>README.md, "Feature catalog", defines every feature as computed here.
+ * <p>docs/health-model.md, "Feature catalog", defines every feature as computed here.
  */
 public final class FeatureStep {
     private static final String AGE = "_age_days";

@@ -11,7 +11,7 @@ import java.util.Map;
  *
  * <pre>  p = 1 / (1 + exp(-(INTERCEPT + BETA_R * r + BETA_U * u + BETA_V * v)))</pre>
  *
- * The observable tables are noisy functions of the same components (README, "Synthetic
+ * The observable tables are noisy functions of the same components (docs/operations.md, "Synthetic
  * warehouse"), so a calibration that recovers the truth must rank relationship metrics first,
  * then usage, then value.
  */

@@ -17,8 +17,8 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.expressions.Window;
 
 /**
- * The four customer segments of seed 004, by rules in conf ({@code insights.segments}; README,
- * "Customer segments"), first match wins:
+ * The four customer segments of seed 004, by rules in conf ({@code insights.segments}; docs/metrics.md,
+ * "Segments"), first match wins:
  * <ol>
  *   <li>vip: MRR in the top {@code vip-top-share} of customers on D and tier healthy;</li>
  *   <li>potential: MRR below the median and a growth signal: the CSM's growth potential at least

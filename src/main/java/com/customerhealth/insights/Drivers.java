@@ -25,8 +25,8 @@ import org.apache.spark.sql.types.StructType;
 
 /**
  * account_health_drivers: for every scored account and metric, how many health points the metric
- * costs the account against three references, and the account's score trend (README, "Areas of
- * concern"). Pure: scores in, rows out.
+ * costs the account against three references, and the account's score trend (docs/metrics.md,
+ * "Areas of concern"). Pure: scores in, rows out.
  *
  * <p>points lost against a reference = the metric's weight (points of 100) x (reference component -
  * component) / 100: exactly how much higher the health score would be, all else equal, were the

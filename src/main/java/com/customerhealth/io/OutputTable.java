@@ -14,7 +14,7 @@ import org.apache.spark.sql.types.StructType;
 
 /**
  * An output Delta table: name, purpose, schema with a comment on every column (stored in the
- * Delta schema, shown by DESCRIBE TABLE, and documented in README.md), and partition column.
+ * Delta schema, shown by DESCRIBE TABLE, and documented in docs/output-tables.md, generated from the definitions), and partition column.
  */
 public record OutputTable(String name, String comment, StructType schema, Optional<String> partitionColumn) {
 

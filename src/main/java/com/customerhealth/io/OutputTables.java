@@ -16,7 +16,7 @@ import org.apache.spark.sql.types.Metadata;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 
-/** Every output table of the product. README.md documents the same columns. */
+/** Every output table of the product. docs/output-tables.md is generated from it. */
 public final class OutputTables {
 
     public static final OutputTable REJECTED_ROWS = new OutputTable("rejected_rows",
@@ -25,7 +25,7 @@ public final class OutputTables {
                     field("run_id", StringType, false, "Run that quarantined the row."),
                     field("run_date", DateType, false, "The --run-date of that run (partition column)."),
                     field("table_name", StringType, false, "Contract table the row came from."),
-                    field("rule", StringType, false, "First rule the row broke (README, Validation)."),
+                    field("rule", StringType, false, "First rule the row broke (docs/input-contract.md, Validation)."),
                     field("column_name", StringType, false, "Contract column that rule checks."),
                     field("violations", DataTypes.createArrayType(StringType), false,
                             "Every rule:column the row broke, in rule order."),
@@ -281,7 +281,7 @@ public final class OutputTables {
     public static final OutputTable ACCOUNT_HEALTH_DRIVERS = new OutputTable("account_health_drivers",
             "Areas of concern: per scored account and metric, the health points the metric costs against the account's own "
                     + "component 30 and 90 days before and against the healthy accounts of its industry x size band, ranked per "
-                    + "account, with the score trend. Partitioned by score_date.",
+                    + "account, with the score trend.",
             schema(
                     SCORE_DATE,
                     ACCOUNT_ID, ACCOUNT_NAME, ACCOUNT_INDUSTRY, ACCOUNT_SIZE_BAND, CSM_OWNER,
@@ -297,7 +297,7 @@ public final class OutputTables {
                             "true when the score 30 or 90 days ago was made with another weights version: the change then mixes a weights change with a health change."),
                     field("dimension", StringType, false, "Dimension of the metric."),
                     field("metric", StringType, false, "Metric of the model."),
-                    field("feature", StringType, false, "Source feature of the metric (README, Feature catalog): the unit of value."),
+                    field("feature", StringType, false, "Source feature of the metric (docs/health-model.md, Feature catalog): the unit of value."),
                     field("weight_points", DoubleType, false, "The metric's weight in the scoring model, points of 100."),
                     field("component", DoubleType, true, "Component score 0-100 on D; null without data."),
                     field("value", DoubleType, true, "The metric's raw value on D, in the feature's own unit (e.g. active users per seat)."),
@@ -323,7 +323,7 @@ public final class OutputTables {
 
     public static final OutputTable PEER_BENCHMARKS = new OutputTable("peer_benchmarks",
             "Healthiest peers: the spread of the health score and of every component per industry x size band, industry, size "
-                    + "band and overall on D, with the healthy accounts' median and the accounts per tier. Partitioned by score_date.",
+                    + "band and overall on D, with the healthy accounts' median and the accounts per tier.",
             schema(
                     SCORE_DATE,
                     field("grouping", StringType, false, "industry x size_band, industry, size_band or overall."),
@@ -349,7 +349,7 @@ public final class OutputTables {
 
     public static final OutputTable CUSTOMER_SEGMENTS = new OutputTable("customer_segments",
             "Every customer on D in one of four segments (seed 004): vip, potential, core, secondary, by the rules in "
-                    + "insights.segments. Partitioned by score_date.",
+                    + "insights.segments.",
             schema(
                     SCORE_DATE,
                     ACCOUNT_ID, ACCOUNT_NAME, ACCOUNT_INDUSTRY, ACCOUNT_SIZE_BAND, CSM_OWNER,
@@ -373,7 +373,7 @@ public final class OutputTables {
             Optional.of("score_date"));
 
     public static final OutputTable SEGMENT_TIER_SUMMARY = new OutputTable("segment_tier_summary",
-            "Accounts and MRR per segment x health tier on D (and per segment, tier all): where effort pays. Partitioned by score_date.",
+            "Accounts and MRR per segment x health tier on D (and per segment, tier all): where effort pays.",
             schema(
                     SCORE_DATE,
                     field("segment", StringType, false, "vip, potential, core or secondary."),
@@ -475,11 +475,11 @@ public final class OutputTables {
                     field("run_date", DateType, false, "The --run-date of the calibrate run (partition column)."),
                     RUN_ID,
                     field("model_preset", StringType, false, "Health-model preset calibrated."),
-                    field("status", StringType, false, "proposed, or no_proposal (a guardrail stopped it; see README)."),
+                    field("status", StringType, false, "proposed, or no_proposal (a guardrail stopped it; see docs/calibration.md)."),
                     field("weights_label", StringType, false,
                             "Which weights the figure is for: current, proposed, own (a segment's own fit), or data (about the snapshots)."),
                     field("weights_version", StringType, true, "The version of those weights; null for data figures."),
-                    field("figure", StringType, false, "What is measured (README, \"calibration_runs figures\")."),
+                    field("figure", StringType, false, "What is measured (docs/calibration.md, \"calibration_runs figures\")."),
                     field("bucket", StringType, false, "Tier, decile, ROC point index, segment (industry=Retail) or all."),
                     field("x", DoubleType, true, "Second coordinate where the figure has one: mean predicted probability, false-positive rate, regParam."),
                     field("value", DoubleType, true, "The figure's value."),
@@ -498,7 +498,7 @@ public final class OutputTables {
                     field("model_preset", StringType, false, "Health-model preset calibrated."),
                     field("status", StringType, false, "proposed or no_proposal, as in calibration_runs."),
                     field("proposed_version", StringType, true, "The version proposed; null when nothing was."),
-                    field("report_json", StringType, false, "The report as JSON, the same document as report.json (README, \"Calibration report\").")),
+                    field("report_json", StringType, false, "The report as JSON, the same document as report.json (docs/calibration.md, \"The report\").")),
             Optional.of("run_date"));
 
     public static final OutputTable JOB_RUNS = new OutputTable("job_runs",

@@ -26,7 +26,7 @@ import org.apache.spark.sql.RowFactory;
  * {@code calibrate --run-date D}: fits the health model's metric weights to the churn observed in the
  * account snapshots before D, judges them against today's weights on a holdout, records a proposed
  * version in {@code health_weights} and every figure in {@code calibration_runs}, and writes the
- * leadership report under {@code report-path} (README, "Calibration").
+ * leadership report under {@code report-path} (docs/calibration.md).
  */
 public final class CalibrateJob implements Job {
 

@@ -13,7 +13,7 @@ import java.util.Map;
 import org.apache.spark.sql.Column;
 
 /**
- * The table-specific row rules of the input contract (README, "Validation"). The generic ones
+ * The table-specific row rules of the input contract (docs/input-contract.md, "Validation"). The generic ones
  * (unparseable value, null required value, unknown account, date after the run date) are added by
  * {@link InputValidator} for every table.
  */
