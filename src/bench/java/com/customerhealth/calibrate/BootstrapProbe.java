@@ -6,13 +6,12 @@ import static org.apache.spark.sql.functions.lit;
 import com.customerhealth.config.HealthModel;
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.spark.ml.classification.LogisticRegressionModel;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 
 /**
- * For the benchmark (test scope, in this package for {@link JointBootstrap} and {@link WeightFit}): times the
+ * For the benchmark (test scope, in this package for {@link JointFits} and {@link WeightFit}): times the
  * bootstrap as {@link Calibrator} runs it, all replicates fitted together, once with 1 replicate and once
  * with more, so the cost of one more replicate shows apart from the fixed cost (packing the rows, the
  * passes' Spark jobs). The training rows are prepared as Calibrator prepares them (usable snapshots of the
@@ -54,13 +53,20 @@ public final class BootstrapProbe {
             long rows = train.count();
             String plan = train.select(featureColumns.stream().map(c -> col(c)).toArray(Column[]::new))
                     .queryExecution().executedPlan().treeString();
-            LogisticRegressionModel full = WeightFit.bounded(model.metrics().size(), regParam).fit(train); // the replicates' start
-            JointBootstrap.fit(train, featureColumns, seed, 1, regParam, full); // warm-up (code compiled, not timed)
+            int most = Math.max(2, replicates);
             List<Round> rounds = new ArrayList<>();
-            for (int n : List.of(1, Math.max(2, replicates))) {
-                long started = System.nanoTime();
-                JointBootstrap.Fits fits = JointBootstrap.fit(train, featureColumns, seed, n, regParam, full);
-                rounds.add(new Round(n, (System.nanoTime() - started) / 1e9, fits.passes()));
+            try (JointFits.Packed packed = JointFits.pack(train, featureColumns, new JointFits.Packing(null, List.of(), seed, most))) {
+                JointFits.Result full = packed.fit(List.of(JointFits.Problem.cold(JointFits.RowWeight.all(), regParam)))
+                        .results().get(0); // the replicates' start; also the warm-up (packing, code compiled), not timed
+                for (int n : List.of(1, most)) {
+                    List<JointFits.Problem> problems = new ArrayList<>();
+                    for (int r = 0; r < n; r++) {
+                        problems.add(JointFits.Problem.from(JointFits.RowWeight.replicate(r), regParam, full));
+                    }
+                    long started = System.nanoTime();
+                    JointFits.Fits fits = packed.fit(problems);
+                    rounds.add(new Round(n, (System.nanoTime() - started) / 1e9, fits.passes()));
+                }
             }
             return new Result(rows, plan, plan.contains("FileScan") || plan.contains("Scan parquet"), List.copyOf(rounds));
         } finally {

@@ -23,13 +23,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import org.apache.spark.ml.classification.LogisticRegression;
-import org.apache.spark.ml.classification.LogisticRegressionModel;
-import org.apache.spark.ml.evaluation.MulticlassClassificationEvaluator;
-import org.apache.spark.ml.param.ParamMap;
-import org.apache.spark.ml.tuning.CrossValidator;
-import org.apache.spark.ml.tuning.CrossValidatorModel;
-import org.apache.spark.ml.tuning.ParamGridBuilder;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.slf4j.Logger;
@@ -98,40 +92,44 @@ public final class Calibrator {
             }
 
             long started = System.nanoTime();
-            CrossValidatorModel cv = crossValidate(train);
-            double regParam = bestRegParam(cv);
-            LogisticRegressionModel full = WeightFit.bounded(metrics.size(), regParam).fit(train);
-            Map<String, Double> fitted = WeightFit.points(metrics, full);
-            LOG.info("Cross-validation ({} folds x {} regParams) and the fit on {} snapshots: {} s; regParam {}", cal.folds(),
-                    cal.regParams().size(), window.trainingRows(), seconds(started), regParam);
-            if (fitted.isEmpty()) {
-                return new Result(report(runId, runDate, window, fitWithoutProposal(), priorRows(), today, null, SegmentFits.NONE,
-                        "The data gives no metric any weight: with these snapshots no component score is linked to churn, "
-                                + "so there is nothing to propose.", null, null), null);
-            }
-            started = System.nanoTime();
-            List<Map<String, Double>> replicates = bootstrap(train, regParam, full);
-            LOG.info("Bootstrap: {} replicates in {} s", cal.bootstrapReplicates(), seconds(started));
-            double dataShare = window.trainingChurnEvents() / (window.trainingChurnEvents() + cal.shrinkageK());
-            Map<String, Double> proposedPoints = new LinkedHashMap<>();
-            for (MetricSpec m : metrics) {
-                proposedPoints.put(m.name(), round2(dataShare * fitted.get(m.name()) + (1 - dataShare) * priorPoints(m)));
-            }
-            HealthModel unnamed = prior.withPoints("unnamed", proposedPoints);
-            String version = prior.name() + "@cal-" + runDate + "-" + unnamed.digest(8);
-            HealthModel proposedModel = prior.withPoints(version, proposedPoints);
+            SegmentCandidates candidates = segmentCandidates(train, holdout);
+            try (JointFits.Packed packed = JointFits.pack(train, featureColumns, new JointFits.Packing("fold",
+                    candidates.groupings(), cal.seed(), cal.bootstrapReplicates()))) {
+                CrossValidation cv = crossValidate(packed);
+                double regParam = cv.regParam();
+                Map<String, Double> fitted = WeightFit.points(metrics, cv.full().coefficients());
+                LOG.info("Cross-validation ({} folds x {} regParams) and the fit on {} snapshots, fitted together in {} passes: "
+                        + "{} s; regParam {}", cal.folds(), cal.regParams().size(), window.trainingRows(), cv.passes(), seconds(started),
+                        regParam);
+                if (fitted.isEmpty()) {
+                    return new Result(report(runId, runDate, window, fitWithoutProposal(), priorRows(), today, null, SegmentFits.NONE,
+                            "The data gives no metric any weight: with these snapshots no component score is linked to churn, "
+                                    + "so there is nothing to propose.", null, null), null);
+                }
+                started = System.nanoTime();
+                JointFits.Fits spread = bootstrapAndSegments(packed, candidates, cv);
+                List<Map<String, Double>> replicates = replicatePoints(spread);
+                LOG.info("Bootstrap ({} replicates) and {} segment fits, fitted together in {} passes: {} s", cal.bootstrapReplicates(),
+                        candidates.count(), spread.passes(), seconds(started));
+                double dataShare = window.trainingChurnEvents() / (window.trainingChurnEvents() + cal.shrinkageK());
+                Map<String, Double> proposedPoints = new LinkedHashMap<>();
+                for (MetricSpec m : metrics) {
+                    proposedPoints.put(m.name(), round2(dataShare * fitted.get(m.name()) + (1 - dataShare) * priorPoints(m)));
+                }
+                HealthModel unnamed = prior.withPoints("unnamed", proposedPoints);
+                String version = prior.name() + "@cal-" + runDate + "-" + unnamed.digest(8);
+                HealthModel proposedModel = prior.withPoints(version, proposedPoints);
 
-            List<WeightRow> rows = weightRows(fitted, replicates, proposedPoints, dataShare);
-            Evaluation proposed = HoldoutEvaluation.evaluate("proposed", proposedModel, tiers, train, holdout);
-            started = System.nanoTime();
-            SegmentFits segments = segments(train, holdout, regParam, proposedModel);
-            LOG.info("Segment fits: {} segments in {} s", segments.fits().size(), seconds(started));
-            Fit fit = new Fit(regParam, cal.folds(), cvPoints(cv), replicates.size(), cal.intervalLevel(), cal.shrinkageK(),
-                    dataShare, cal.minChurnEvents(), cal.maxWeightChange());
-            String command = "approve --version " + version + " --by \"<your name>\""
-                    + (rows.stream().anyMatch(WeightRow::needsApproval) ? " --accept-large-changes" : "");
-            return new Result(report(runId, runDate, window, fit, rows, today, proposed, segments, null, version, command),
-                    proposedModel);
+                List<WeightRow> rows = weightRows(fitted, replicates, proposedPoints, dataShare);
+                Evaluation proposed = HoldoutEvaluation.evaluate("proposed", proposedModel, tiers, train, holdout);
+                SegmentFits segments = segments(candidates, spread, holdout, proposedModel);
+                Fit fit = new Fit(regParam, cal.folds(), cv.points(), replicates.size(), cal.intervalLevel(), cal.shrinkageK(),
+                        dataShare, cal.minChurnEvents(), cal.maxWeightChange());
+                String command = "approve --version " + version + " --by \"<your name>\""
+                        + (rows.stream().anyMatch(WeightRow::needsApproval) ? " --accept-large-changes" : "");
+                return new Result(report(runId, runDate, window, fit, rows, today, proposed, segments, null, version, command),
+                        proposedModel);
+            }
         } finally {
             train.unpersist();
             holdout.unpersist();
@@ -175,68 +173,100 @@ public final class Calibrator {
 
     // ------------------------------------------------------------------ fitting
 
-    private CrossValidatorModel crossValidate(Dataset<Row> train) {
-        LogisticRegression lr = WeightFit.bounded(metrics.size(), 0.0);
-        ParamMap[] grid = new ParamGridBuilder()
-                .addGrid(lr.regParam(), cal.regParams().stream().mapToDouble(Double::doubleValue).toArray()).build();
-        return new CrossValidator().setEstimator(lr).setEstimatorParamMaps(grid)
-                .setEvaluator(new MulticlassClassificationEvaluator().setMetricName("logLoss").setLabelCol(WeightFit.LABEL)
-                        .setWeightCol(WeightFit.WEIGHT))
-                .setNumFolds(cal.folds()).setFoldCol("fold").setParallelism(cal.parallelism()).setSeed(cal.seed())
-                .fit(train);
-    }
-
-    private static double bestRegParam(CrossValidatorModel cv) {
-        return ((LogisticRegressionModel) cv.bestModel()).getRegParam();
-    }
-
-    private List<CvPoint> cvPoints(CrossValidatorModel cv) {
-        List<CvPoint> out = new ArrayList<>();
-        for (int i = 0; i < cal.regParams().size(); i++) {
-            out.add(new CvPoint(cal.regParams().get(i), cv.avgMetrics()[i]));
-        }
-        return out;
+    /** The cross-validation's choice: the regularisation, its mean held-out log loss per candidate, the fit on all rows with it. */
+    private record CrossValidation(double regParam, List<CvPoint> points, JointFits.Result full, int passes) {
     }
 
     /**
-     * Bootstrap by account: replicate r weighs every snapshot of an account by the same Poisson(1)
-     * draw, which resamples accounts (not rows) without copying data. All replicates are fitted together
-     * ({@link JointBootstrap}): each pass over the cached training rows serves every replicate, so the
-     * passes do not grow with the number of replicates. A replicate in which the data gives no metric
-     * weight is left out of the interval.
+     * Cross-validation over {@code reg-params} with folds by account, and the fit on all training rows for each
+     * candidate, all fitted together: for each candidate, one fit per fold on the other folds' rows, judged by its
+     * weighted log loss on the fold (as MLlib's CrossValidator with a fold column and a log-loss evaluator does),
+     * the mean over folds choosing the candidate (the first of equal ones).
      */
-    private List<Map<String, Double>> bootstrap(Dataset<Row> train, double regParam, LogisticRegressionModel full) {
-        JointBootstrap.Fits fits = JointBootstrap.fit(train, featureColumns, cal.seed(), cal.bootstrapReplicates(), regParam, full);
+    private CrossValidation crossValidate(JointFits.Packed packed) {
+        List<Double> regs = cal.regParams();
+        int folds = cal.folds();
+        List<JointFits.Problem> problems = new ArrayList<>();
+        for (double reg : regs) {
+            problems.add(JointFits.Problem.cold(JointFits.RowWeight.all(), reg));
+            for (int k = 0; k < folds; k++) {
+                problems.add(JointFits.Problem.cold(JointFits.RowWeight.outsideFold(k), reg));
+            }
+        }
+        JointFits.Fits fits = packed.fit(problems);
+        warnUnconverged("cross-validation", fits);
+        List<JointFits.RowWeight> judgedOn = new ArrayList<>();
+        List<JointFits.Result> judged = new ArrayList<>();
+        for (int i = 0; i < regs.size(); i++) {
+            for (int k = 0; k < folds; k++) {
+                judgedOn.add(JointFits.RowWeight.inFold(k));
+                judged.add(fits.results().get(i * (folds + 1) + 1 + k));
+            }
+        }
+        if (judged.stream().anyMatch(JointFits.Result::failed)) {
+            throw new IllegalStateException("A cross-validation fold has no churner or no stayer among the other folds' rows: "
+                    + "lower calibration.folds");
+        }
+        double[] losses = packed.logLoss(judgedOn, judged);
+        List<CvPoint> points = new ArrayList<>();
+        int best = 0;
+        for (int i = 0; i < regs.size(); i++) {
+            double sum = 0;
+            for (int k = 0; k < folds; k++) {
+                sum += losses[i * folds + k];
+            }
+            points.add(new CvPoint(regs.get(i), sum / folds));
+            if (points.get(i).logLoss() < points.get(best).logLoss()) {
+                best = i;
+            }
+        }
+        return new CrossValidation(regs.get(best), List.copyOf(points), fits.results().get(best * (folds + 1)), fits.passes());
+    }
+
+    /**
+     * The bootstrap by account and each candidate segment's own fit, all at the chosen regularisation and
+     * fitted together, each starting from the fit on all rows: replicate r weighs every snapshot of an account
+     * by the same Poisson(1) draw, which resamples accounts (not rows) without copying data. Results: the
+     * replicates first, then the segments in {@link SegmentCandidates} order.
+     */
+    private JointFits.Fits bootstrapAndSegments(JointFits.Packed packed, SegmentCandidates candidates, CrossValidation cv) {
+        List<JointFits.Problem> problems = new ArrayList<>();
+        for (int r = 0; r < cal.bootstrapReplicates(); r++) {
+            problems.add(JointFits.Problem.from(JointFits.RowWeight.replicate(r), cv.regParam(), cv.full()));
+        }
+        for (int g = 0; g < candidates.groupings().size(); g++) {
+            for (int v = 0; v < candidates.groupings().get(g).values().size(); v++) {
+                problems.add(JointFits.Problem.from(JointFits.RowWeight.inGroup(g, v), cv.regParam(), cv.full()));
+            }
+        }
+        JointFits.Fits fits = packed.fit(problems);
+        warnUnconverged("bootstrap and segment", fits);
+        return fits;
+    }
+
+    /** Each bootstrap replicate's weights; a replicate in which the data gives no metric weight is left out of the interval. */
+    private List<Map<String, Double>> replicatePoints(JointFits.Fits fits) {
         List<Map<String, Double>> out = new ArrayList<>();
-        for (double[] beta : fits.coefficients()) {
-            Map<String, Double> points = beta == null ? Map.of() : WeightFit.points(metrics, beta);
+        for (JointFits.Result r : fits.results().subList(0, cal.bootstrapReplicates())) {
+            Map<String, Double> points = r.failed() ? Map.of() : WeightFit.points(metrics, r.coefficients());
             if (!points.isEmpty()) {
                 out.add(points);
             }
         }
-        LOG.info("Bootstrap: {} replicates fitted together in {} passes over the training rows", fits.coefficients().size(),
-                fits.passes());
-        if (fits.unconverged() > 0) {
-            LOG.warn("Bootstrap: {} replicates had not converged when the pass limit stopped them; their last point is used",
-                    fits.unconverged());
-        }
         return out;
     }
 
-    /**
-     * Fits replicate r of the bootstrap alone with MLlib, starting from the fit on all training rows
-     * ({@code full}); what {@link JointBootstrap} computes for every replicate at once (its test compares them).
-     */
-    static LogisticRegressionModel fitReplicate(Dataset<Row> train, long seed, int replicate, double regParam,
-                                                LogisticRegressionModel full) {
-        int features = full.numFeatures();
-        return WeightFit.bounded(features, regParam).setInitialModel(full).fit(bootstrapSample(train, seed, replicate));
+    /** Replicate r of the bootstrap as rows: every row of an account weighted by the same Poisson(1) draw; weight-0 rows dropped. */
+    static Dataset<Row> bootstrapSample(Dataset<Row> train, long seed, int replicate) {
+        return train.withColumn(WeightFit.WEIGHT, JointFits.draw(seed, replicate).cast("double"))
+                .where(col(WeightFit.WEIGHT).gt(0));
     }
 
-    /** Replicate r of the bootstrap: every row of an account weighted by the same Poisson(1) draw; weight-0 rows dropped. */
-    static Dataset<Row> bootstrapSample(Dataset<Row> train, long seed, int replicate) {
-        return train.withColumn(WeightFit.WEIGHT, JointBootstrap.draw(seed, replicate).cast("double"))
-                .where(col(WeightFit.WEIGHT).gt(0));
+    private static void warnUnconverged(String what, JointFits.Fits fits) {
+        if (fits.unconverged() > 0) {
+            LOG.warn("{} fits: {} had not converged when the pass limit stopped them; their last point is used", what,
+                    fits.unconverged());
+        }
     }
 
     // ------------------------------------------------------------------ weights
@@ -310,39 +340,72 @@ public final class Calibrator {
     }
 
     /**
-     * Each industry and size band with at least {@code segment-min-churn-events} training churn events
-     * gets its own fit (same regularisation); both its own and the global proposed weights are judged by
-     * ROC AUC on the segment's holdout. One fit per qualifying segment: a handful, never one per account.
+     * The segments that get a fit of their own: per grouping (industry, size band), the values with at least
+     * {@code segment-min-churn-events} training churn events whose holdout has churners and stayers (an AUC
+     * needs both), by name; with their training events and holdout counts, and the values left out for too few events.
      */
-    private SegmentFits segments(Dataset<Row> train, Dataset<Row> holdout, double regParam, HealthModel global) {
-        List<SegmentFit> out = new ArrayList<>();
-        List<String> skippedSegments = new ArrayList<>();
+    private record SegmentCandidates(List<JointFits.Grouping> groupings, List<List<long[]>> counts, List<String> skipped) {
+        int count() {
+            return groupings.stream().mapToInt(g -> g.values().size()).sum();
+        }
+    }
+
+    private SegmentCandidates segmentCandidates(Dataset<Row> train, Dataset<Row> holdout) {
+        List<JointFits.Grouping> groupings = new ArrayList<>();
+        List<List<long[]>> counts = new ArrayList<>();
+        List<String> skipped = new ArrayList<>();
+        Column event = count_distinct(col("account_id"), when(col("label").equalTo(1.0), col("churn_ref_date")));
         for (String grouping : List.of("industry", "size_band")) {
-            List<Row> eligible = train.where(col(grouping).isNotNull()).groupBy(grouping)
-                    .agg(count_distinct(col("account_id"), when(col("label").equalTo(1.0), col("churn_ref_date"))).as("events"))
+            List<Row> eligible = train.where(col(grouping).isNotNull()).groupBy(grouping).agg(event.as("events"))
                     .orderBy(grouping).collectAsList(); // one row per segment
             List<String> tooSmall = eligible.stream().filter(r -> r.getLong(1) < cal.segmentMinChurnEvents())
                     .map(r -> r.getString(0)).toList();
             if (!tooSmall.isEmpty()) {
-                skippedSegments.add(grouping + " " + String.join(", ", tooSmall));
+                skipped.add(grouping + " " + String.join(", ", tooSmall));
             }
+            List<String> big = eligible.stream().filter(r -> r.getLong(1) >= cal.segmentMinChurnEvents()).map(r -> r.getString(0)).toList();
+            Map<String, Row> judged = new LinkedHashMap<>();
+            if (!big.isEmpty()) {
+                for (Row h : holdout.where(col(grouping).isin(big.toArray())).groupBy(grouping).agg(count(lit(1)), event)
+                        .collectAsList()) { // one row per segment
+                    judged.put(h.getString(0), h);
+                }
+            }
+            List<String> values = new ArrayList<>();
+            List<long[]> valueCounts = new ArrayList<>();
             for (Row seg : eligible) {
-                if (seg.getLong(1) < cal.segmentMinChurnEvents()) {
+                Row h = judged.get(seg.getString(0));
+                if (seg.getLong(1) < cal.segmentMinChurnEvents() || h == null || h.getLong(2) == 0 || h.getLong(2) == h.getLong(1)) {
                     continue;
                 }
-                String name = seg.getString(0);
-                Dataset<Row> segHoldout = holdout.where(col(grouping).equalTo(name));
-                Row h = segHoldout.agg(count(lit(1)), count_distinct(col("account_id"), when(col("label").equalTo(1.0),
-                        col("churn_ref_date")))).first();
-                if (h.getLong(1) == 0 || h.getLong(1) == h.getLong(0)) {
-                    continue; // an AUC needs churners and stayers in the segment's holdout
-                }
-                Map<String, Double> own = WeightFit.points(metrics,
-                        WeightFit.bounded(metrics.size(), regParam).fit(train.where(col(grouping).equalTo(name))));
+                values.add(seg.getString(0));
+                valueCounts.add(new long[] {seg.getLong(1), h.getLong(1), h.getLong(2)});
+            }
+            groupings.add(new JointFits.Grouping(grouping, List.copyOf(values)));
+            counts.add(List.copyOf(valueCounts));
+        }
+        return new SegmentCandidates(List.copyOf(groupings), List.copyOf(counts), List.copyOf(skipped));
+    }
+
+    /**
+     * Each candidate segment's own weights (fitted with the bootstrap, at the same regularisation) and both its own
+     * and the global proposed weights judged by ROC AUC on the segment's holdout. A handful of fits, never one per account.
+     */
+    private SegmentFits segments(SegmentCandidates candidates, JointFits.Fits fits, Dataset<Row> holdout, HealthModel global) {
+        List<SegmentFit> out = new ArrayList<>();
+        int next = cal.bootstrapReplicates();
+        for (int g = 0; g < candidates.groupings().size(); g++) {
+            JointFits.Grouping grouping = candidates.groupings().get(g);
+            for (int v = 0; v < grouping.values().size(); v++) {
+                JointFits.Result fit = fits.results().get(next++);
+                String name = grouping.values().get(v);
+                long[] c = candidates.counts().get(g).get(v);
+                Map<String, Double> own = fit.failed() ? Map.of() : WeightFit.points(metrics, fit.coefficients());
                 if (own.isEmpty()) {
                     continue;
                 }
-                HealthModel ownModel = prior.withPoints(grouping + "=" + name, own);
+                Dataset<Row> segHoldout = holdout.where(col(grouping.column()).equalTo(name));
+                HealthModel ownModel = prior.withPoints(grouping.column() + "=" + name, own);
                 double globalAuc = HoldoutEvaluation.rocAuc(HoldoutEvaluation.scored(segHoldout, global, tiers));
                 double ownAuc = HoldoutEvaluation.rocAuc(HoldoutEvaluation.scored(segHoldout, ownModel, tiers));
                 List<DimensionRow> ownDims = new ArrayList<>();
@@ -352,11 +415,11 @@ public final class Calibrator {
                     ownDims.add(new DimensionRow(d.name(), d.metrics().stream().mapToDouble(this::priorPoints).sum(),
                             globalSum, sum, sum, sum - globalSum));
                 }
-                out.add(new SegmentFit(grouping, name, seg.getLong(1), h.getLong(0), h.getLong(1), globalAuc, ownAuc,
+                out.add(new SegmentFit(grouping.column(), name, c[0], c[1], c[2], globalAuc, ownAuc,
                         ownAuc - globalAuc > cal.segmentAucGap(), List.copyOf(ownDims)));
             }
         }
-        return new SegmentFits(List.copyOf(out), List.copyOf(skippedSegments));
+        return new SegmentFits(List.copyOf(out), candidates.skipped());
     }
 
     // ------------------------------------------------------------------ report
