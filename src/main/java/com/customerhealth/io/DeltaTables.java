@@ -249,6 +249,11 @@ public final class DeltaTables {
         return column + " IN (" + values.stream().map(v -> "'" + v.replace("'", "''") + "'").collect(Collectors.joining(", ")) + ")";
     }
 
+    /** Predicate {@code column IN (DATE'2024-01-31', ...)} for replaceWhere. */
+    public static String inDates(String column, Collection<LocalDate> dates) {
+        return column + " IN (" + dates.stream().map(d -> "DATE'" + d + "'").collect(Collectors.joining(", ")) + ")";
+    }
+
     /**
      * Keeps {@code latest} equal to the newest row per key of {@code history} (newest by history's
      * partition column), after {@code history}'s rows for one date were (re)written, in one MERGE commit:

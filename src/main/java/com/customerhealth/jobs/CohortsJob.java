@@ -43,6 +43,12 @@ public final class CohortsJob implements Job {
                 OutputTables.ACCOUNT_HEALTH_SCORES, OutputTables.ACCOUNT_HEALTH_CURRENT);
     }
 
+    /** health_tier_churn reads the scores at D - horizon. */
+    @Override
+    public Set<LocalDate> scoreDates(JobContext ctx) {
+        return Set.of(ctx.runDate().minusDays(ctx.config().cohorts().horizonDays()));
+    }
+
     @Override
     public Set<String> inputTables(JobContext ctx) {
         Set<String> tables = new TreeSet<>(Scores.inputTablesWithChurn(ctx.config())); // scores at D - horizon may be needed
@@ -97,7 +103,7 @@ public final class CohortsJob implements Job {
      */
     private static void tierChurn(JobContext ctx, ValidatedWarehouse warehouse, CohortSettings cfg) {
         LocalDate scoredAt = ctx.runDate().minusDays(cfg.horizonDays());
-        Dataset<Row> scores = Scores.on(ctx, warehouse, scoredAt);
+        Dataset<Row> scores = Scores.on(ctx, warehouse, List.of(scoredAt)).get(scoredAt);
         // Every churn counts here, involuntary too: the table shows what happened to each tier.
         Dataset<Row> withChurn = ChurnLabels.within(scores.withColumn("as_of_date", col("score_date")),
                 warehouse.table("subscription_periods"), warehouse.optionalTable("churn_events").orElse(null),

@@ -20,6 +20,7 @@ import java.time.LocalDate;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import org.apache.spark.sql.Dataset;
@@ -51,6 +52,12 @@ public final class InsightsJob implements Job {
                 OutputTables.ACCOUNT_HEALTH_CURRENT);
     }
 
+    /** The scores of D, D - 30 and D - 90 days: the trends compare them. */
+    @Override
+    public Set<LocalDate> scoreDates(JobContext ctx) {
+        return new TreeSet<>(Set.of(ctx.runDate(), ctx.runDate().minusDays(30), ctx.runDate().minusDays(90)));
+    }
+
     @Override
     public Set<String> inputTables(JobContext ctx) {
         Set<String> tables = new TreeSet<>(Scores.inputTablesWithChurn(ctx.config()));
@@ -64,9 +71,10 @@ public final class InsightsJob implements Job {
     public void run(JobContext ctx, ValidatedWarehouse warehouse) {
         InsightSettings cfg = ctx.config().insights();
         LocalDate d = ctx.runDate();
-        Dataset<Row> now = Scores.on(ctx, warehouse, d);
-        Dataset<Row> before30 = Scores.on(ctx, warehouse, d.minusDays(30));
-        Dataset<Row> before90 = Scores.on(ctx, warehouse, d.minusDays(90));
+        Map<LocalDate, Dataset<Row>> scores = Scores.on(ctx, warehouse, scoreDates(ctx));
+        Dataset<Row> now = scores.get(d);
+        Dataset<Row> before30 = scores.get(d.minusDays(30));
+        Dataset<Row> before90 = scores.get(d.minusDays(90));
 
         ctx.writePartition(OutputTables.PEER_BENCHMARKS, PeerBenchmarks.benchmarks(now, cfg.minGroupSize()), d);
         Dataset<Row> peers = PeerBenchmarks.healthyPeers(ctx.tables().readPartition(OutputTables.PEER_BENCHMARKS, d));

@@ -2,6 +2,7 @@ package com.customerhealth.jobs;
 
 import com.customerhealth.io.OutputTable;
 import com.customerhealth.validate.ValidatedWarehouse;
+import java.time.LocalDate;
 import java.util.List;
 import java.util.Set;
 
@@ -15,6 +16,14 @@ public interface Job {
 
     /** Output tables this job writes, beside rejected_rows (written whenever inputs are read) and job_runs. */
     List<OutputTable> outputTables();
+
+    /**
+     * The dates whose scores this job reads from account_health_scores (scored and written first when missing);
+     * in a command that runs {@code score} first, score writes the missing ones with the run date's, in one pass.
+     */
+    default Set<LocalDate> scoreDates(JobContext ctx) {
+        return Set.of();
+    }
 
     /** What else the job writes, for the dry-run plan: e.g. the report folder. */
     default List<String> otherOutputs(JobContext ctx) {

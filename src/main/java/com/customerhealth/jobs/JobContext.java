@@ -17,16 +17,27 @@ import java.sql.Date;
 import java.time.LocalDate;
 import java.util.Collection;
 import java.util.List;
+import java.util.Set;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 
-/** What every job runs with: the session, the configuration, the as-of date, the run id and the output tables. */
+/**
+ * What every job runs with: the session, the configuration, the as-of date, the run id, the output tables, and
+ * the score dates the command's jobs read ({@link Job#scoreDates}), so {@code score} can write the missing ones
+ * with its own in one pass.
+ */
 public record JobContext(SparkSession spark, AppConfig config, LocalDate runDate, String runId, DeltaTables tables,
-                         PrintStream out) {
+                         PrintStream out, Set<LocalDate> scoreDates) {
 
     public static JobContext of(SparkSession spark, AppConfig config, LocalDate runDate, String runId, PrintStream out) {
-        return new JobContext(spark, config, runDate, runId, new DeltaTables(spark, config.output(), FaultPoint.of(config.testing())), out);
+        return new JobContext(spark, config, runDate, runId, new DeltaTables(spark, config.output(), FaultPoint.of(config.testing())),
+                out, Set.of());
+    }
+
+    /** The same context, knowing the score dates the command's jobs read. */
+    public JobContext withScoreDates(Set<LocalDate> dates) {
+        return new JobContext(spark, config, runDate, runId, tables, out, Set.copyOf(dates));
     }
 
     /**

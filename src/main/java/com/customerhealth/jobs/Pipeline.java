@@ -5,6 +5,7 @@ import com.customerhealth.io.OutputTable;
 import com.customerhealth.validate.ValidatedWarehouse;
 import com.customerhealth.validate.WarehouseLoader;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
@@ -41,7 +42,10 @@ public final class Pipeline {
     }
 
     /** {@link #run(JobContext, String, List)}, telling {@code observer} each stage as it starts and ends. */
-    public static void run(JobContext ctx, String command, List<Job> jobs, PipelineObserver observer) {
+    public static void run(JobContext context, String command, List<Job> jobs, PipelineObserver observer) {
+        Set<LocalDate> scoreDates = new TreeSet<>();
+        jobs.forEach(j -> scoreDates.addAll(j.scoreDates(context)));
+        JobContext ctx = context.withScoreDates(scoreDates);
         Set<String> tables = inputTables(ctx, jobs);
         ctx.out().printf("Run %s, run date %s, output %s%n", ctx.runId(), ctx.runDate(), ctx.config().output().path() != null
                 ? ctx.config().output().path() : "database " + ctx.config().output().database());

@@ -4,10 +4,12 @@ import com.customerhealth.config.HealthModel;
 import com.customerhealth.io.OutputTable;
 import com.customerhealth.io.OutputTables;
 import com.customerhealth.validate.ValidatedWarehouse;
+import java.time.LocalDate;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 
@@ -29,6 +31,11 @@ public final class ScoreJob implements Job {
     }
 
     @Override
+    public Set<LocalDate> scoreDates(JobContext ctx) {
+        return Set.of(ctx.runDate());
+    }
+
+    @Override
     public Set<String> inputTables(JobContext ctx) {
         return Scores.inputTables(ctx.config());
     }
@@ -36,7 +43,11 @@ public final class ScoreJob implements Job {
     @Override
     public void run(JobContext ctx, ValidatedWarehouse warehouse) {
         HealthModel model = ctx.scoringModel();
-        Dataset<Row> written = Scores.scoreAndWrite(ctx, warehouse, ctx.runDate(), model);
+        // The run date is always (re)scored; other dates the command's jobs read only when they have no scores yet.
+        Set<LocalDate> dates = new TreeSet<>(Scores.missing(ctx, ctx.scoreDates()));
+        dates.add(ctx.runDate());
+        Scores.scoreAndWrite(ctx, warehouse, dates, model);
+        Dataset<Row> written = ctx.tables().readPartition(OutputTables.ACCOUNT_HEALTH_SCORES, ctx.runDate());
         Map<String, Long> perTier = new LinkedHashMap<>();
         for (String tier : List.of("healthy", "needs_attention", "at_risk", "critical", "no_data")) {
             perTier.put(tier, 0L);

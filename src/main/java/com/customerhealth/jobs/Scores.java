@@ -1,13 +1,19 @@
 package com.customerhealth.jobs;
 
+import static org.apache.spark.sql.functions.col;
+
 import com.customerhealth.config.AppConfig;
 import com.customerhealth.config.HealthModel;
 import com.customerhealth.contract.FeatureRequest;
+import com.customerhealth.io.DeltaTables;
 import com.customerhealth.io.OutputTables;
 import com.customerhealth.score.ScoringPipeline;
 import com.customerhealth.validate.ValidatedWarehouse;
 import java.time.LocalDate;
+import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import org.apache.spark.sql.Dataset;
@@ -39,25 +45,45 @@ final class Scores {
     }
 
     /**
-     * Scores every customer on {@code date} with {@code model}, replaces that date's partition of
-     * account_health_scores, refreshes account_health_current, and returns the rows written (read back from Delta).
+     * Scores every customer on each of {@code dates} with {@code model} in one pass, replaces those dates' partitions
+     * of account_health_scores in one commit, and refreshes account_health_current date by date, oldest first.
      */
-    static Dataset<Row> scoreAndWrite(JobContext ctx, ValidatedWarehouse warehouse, LocalDate date, HealthModel model) {
-        Dataset<Row> scores = new ScoringPipeline(ctx.config(), model).scores(warehouse, List.of(date), ctx.runId());
-        ctx.tables().replacePartition(OutputTables.ACCOUNT_HEALTH_SCORES, scores, date.toString());
-        // The merge reads back the partition just written instead of recomputing the scores.
-        ctx.tables().refreshLatest(OutputTables.ACCOUNT_HEALTH_CURRENT, OutputTables.ACCOUNT_HEALTH_SCORES, "account_id", date);
-        return ctx.tables().readPartition(OutputTables.ACCOUNT_HEALTH_SCORES, date);
+    static void scoreAndWrite(JobContext ctx, ValidatedWarehouse warehouse, Collection<LocalDate> dates, HealthModel model) {
+        List<LocalDate> sorted = dates.stream().distinct().sorted().toList();
+        Dataset<Row> scores = new ScoringPipeline(ctx.config(), model).scores(warehouse, sorted, ctx.runId());
+        ctx.tables().replaceWhere(OutputTables.ACCOUNT_HEALTH_SCORES, scores, DeltaTables.inDates("score_date", sorted));
+        for (LocalDate date : sorted) {
+            // The merge reads back the partition just written instead of recomputing the scores.
+            ctx.tables().refreshLatest(OutputTables.ACCOUNT_HEALTH_CURRENT, OutputTables.ACCOUNT_HEALTH_SCORES, "account_id", date);
+        }
     }
 
-    /** A date's scores from account_health_scores; when it has none, scored (with today's weights) and written first. */
-    static Dataset<Row> on(JobContext ctx, ValidatedWarehouse warehouse, LocalDate date) {
+    /** Of {@code dates}, those account_health_scores has no row for. One small aggregation over the partition column. */
+    static Set<LocalDate> missing(JobContext ctx, Collection<LocalDate> dates) {
+        Set<LocalDate> missing = new TreeSet<>(dates);
         if (ctx.tables().exists(OutputTables.ACCOUNT_HEALTH_SCORES)) {
-            Dataset<Row> rows = ctx.tables().readPartition(OutputTables.ACCOUNT_HEALTH_SCORES, date);
-            if (!rows.isEmpty()) {
-                return rows;
+            for (Row r : ctx.tables().read(OutputTables.ACCOUNT_HEALTH_SCORES)
+                    .where(col("score_date").isin(dates.stream().map(java.sql.Date::valueOf).toArray()))
+                    .select("score_date").distinct().collectAsList()) { // at most one row per date asked
+                missing.remove(r.getDate(0).toLocalDate());
             }
         }
-        return scoreAndWrite(ctx, warehouse, date, ctx.scoringModel());
+        return missing;
+    }
+
+    /**
+     * The scores of each of {@code dates} from account_health_scores, by date; the dates it has none for are scored
+     * (with today's weights) and written first, together in one pass.
+     */
+    static Map<LocalDate, Dataset<Row>> on(JobContext ctx, ValidatedWarehouse warehouse, Collection<LocalDate> dates) {
+        Set<LocalDate> missing = missing(ctx, dates);
+        if (!missing.isEmpty()) {
+            scoreAndWrite(ctx, warehouse, missing, ctx.scoringModel());
+        }
+        Map<LocalDate, Dataset<Row>> out = new LinkedHashMap<>();
+        for (LocalDate date : dates) {
+            out.put(date, ctx.tables().readPartition(OutputTables.ACCOUNT_HEALTH_SCORES, date));
+        }
+        return out;
     }
 }
