@@ -9,6 +9,7 @@ import com.customerhealth.config.AppConfig;
 import com.customerhealth.config.HealthModel;
 import com.customerhealth.config.MetricSpec;
 import com.customerhealth.config.SourceConfig;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
@@ -78,11 +79,11 @@ class ConfigTest {
 
         Map<String, String> withPassword = new java.util.HashMap<>(jdbc);
         withPassword.put("input.tables.invoices.password", "hunter2");
-        failsWith(withPassword, "input.tables.invoices.password holds a password", "password-env");
+        failsWith(withPassword, "Configuration key input.tables.invoices.password looks like a secret", "input.tables.invoices.password-env");
 
         Map<String, String> inOptions = new java.util.HashMap<>(jdbc);
         inOptions.put("input.tables.invoices.options.Password", "hunter2");
-        failsWith(inOptions, "input.tables.invoices.options.password holds a password");
+        failsWith(inOptions, "Configuration key input.tables.invoices.options.Password looks like a secret");
 
         Map<String, String> inUrl = new java.util.HashMap<>(jdbc);
         inUrl.put("input.tables.invoices.url", "jdbc:h2:tcp://db/wh;USER=sa;PASSWORD=hunter2");
@@ -122,6 +123,37 @@ class ConfigTest {
         failsWith(Map.of("cohorts.lapse-churn-type", "sometimes"), "cohorts.lapse-churn-type = sometimes");
         failsWith(Map.of("cohorts.horizon-days", "0"), "horizon-days must be above 0");
         failsWith(Map.of("validation.max-rejected-share", "2"), "max-rejected-share = 2.0 must be between 0 and 1");
+    }
+
+    private static void failsWithExactly(Map<String, String> overrides, String message) {
+        assertThatThrownBy(() -> AppConfig.load(null, overrides)).isInstanceOfSatisfying(JobFailure.class, f -> {
+            assertThat(f.exitCode()).isEqualTo(2);
+            assertThat(f.getMessage()).isEqualTo(message);
+        });
+    }
+
+    @Test
+    void aKeyNamedLikeASecretIsRefusedAnywhereAndItsValueNeverShown() {
+        List<String> keys = List.of("input.tables.usage_daily.options.password", "input.tables.usage_daily.options.Password",
+                "input.tables.accounts.options.passwd", "input.tables.accounts.options.pwd", "input.tables.accounts.options.apiKey",
+                "input.tables.accounts.options.api_key", "input.tables.accounts.options.api-key",
+                "input.tables.accounts.options.\"fs.s3a.access.key\"", "input.tables.accounts.options.fs.s3a.secret.key",
+                "input.tables.accounts.options.private-key", "input.tables.accounts.options.sslpassword",
+                "input.tables.accounts.credentials", "output.token", "secret", "models.template-25-25-50.Auth_Token");
+        for (int i = 0; i < keys.size(); i++) {
+            String key = keys.get(i);
+            String value = "s3cr3t-" + i + "-hunter2";
+            assertThatThrownBy(() -> AppConfig.load(null, Map.of(key, value))).as(key).isInstanceOfSatisfying(JobFailure.class, f -> {
+                assertThat(f.exitCode()).isEqualTo(2);
+                assertThat(f.getMessage()).startsWith("Configuration key " + key + " looks like a secret").contains("environment variable");
+                assertThat(f.getMessage() + f.details()).doesNotContain(value).doesNotContain("hunter2");
+            });
+        }
+        failsWithExactly(Map.of("input.tables.invoices.options.token", "hunter2"), "Configuration key input.tables.invoices.options.token "
+                + "looks like a secret, and secrets never go in configuration: remove it and keep the secret in an environment "
+                + "variable (for a JDBC password, name the variable in input.tables.invoices.password-env).");
+        failsWithExactly(Map.of("output.api-key", "hunter2"), "Configuration key output.api-key looks like a secret, and secrets never "
+                + "go in configuration: remove it and keep the secret in an environment variable.");
     }
 
     @Test
