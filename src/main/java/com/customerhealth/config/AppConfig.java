@@ -14,8 +14,10 @@ import java.util.Map;
 /**
  * The configuration, parsed once: {@code reference.conf} defaults, then the file given with
  * {@code --conf}, then {@code --set key=value} overrides, read into one immutable record per section.
- * Every section is parsed and validated by {@link #load}, before Spark starts, so every configuration
- * mistake stops the job at once (exit 2), naming the key; after that nothing re-reads the HOCON.
+ * Every key is checked first (a key reference.conf does not define, or one named like a secret, is an
+ * error: {@link ConfigKeys}), then every section is parsed and validated by {@link #load}, before Spark
+ * starts, so every configuration mistake stops the job at once (exit 2), naming the key; after that
+ * nothing re-reads the HOCON.
  *
  * @param raw the resolved HOCON, kept for the configuration hash of {@code job_runs}
  */
@@ -26,7 +28,7 @@ public record AppConfig(Config raw, InputSettings input, OutputSettings output, 
     /** Loads defaults, the optional conf file, then the overrides (later wins). */
     public static AppConfig load(Path confFile, Map<String, String> overrides) {
         try {
-            Config layered = ConfigFactory.parseResources(AppConfig.class.getClassLoader(), "reference.conf");
+            Config layered = reference();
             if (confFile != null) {
                 if (!Files.isRegularFile(confFile)) {
                     throw JobFailure.badConfig("Config file " + confFile + " does not exist: pass an existing HOCON file to --conf.",
@@ -39,6 +41,11 @@ public record AppConfig(Config raw, InputSettings input, OutputSettings output, 
             throw JobFailure.badConfig("Configuration is invalid: " + e.getMessage() + ". Fix the key in your --conf file or --set.",
                     e.toString());
         }
+    }
+
+    /** The defaults, unresolved: reference.conf, which also defines which keys exist (ConfigKeys). */
+    static Config reference() {
+        return ConfigFactory.parseResources(AppConfig.class.getClassLoader(), "reference.conf");
     }
 
     /** Defaults only: used by tests and the generator. */
@@ -55,8 +62,9 @@ public record AppConfig(Config raw, InputSettings input, OutputSettings output, 
         }
     }
 
-    /** The one place every section is read and checked. */
+    /** The one place every section is read and checked, after the keys themselves. */
     private static AppConfig parse(Config c) {
+        ConfigKeys.check(c);
         return new AppConfig(c, InputSettings.from(c), OutputSettings.from(c), ValidationSettings.from(c), SizeBand.listFrom(c),
                 Tiers.from(c), CohortSettings.from(c), InsightSettings.from(c), CalibrationSettings.from(c), ModelParser.from(c),
                 TestingSettings.from(c));

@@ -13,6 +13,7 @@ import java.time.LocalDate;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Collectors;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -37,11 +38,18 @@ public final class DeltaTables {
 
     /** Attempts of a write whose commit lost to another writer's (Delta's optimistic concurrency). */
     static final int COMMIT_ATTEMPTS = 4;
+    private static final long COMMIT_PAUSE_MS = 200;
+    /** Attempts to create a table that another run is creating at the same time. */
+    static final int CREATE_ATTEMPTS = 4;
+    /** A CREATE takes longer than a commit's retry (several files on an object store): look again less often. */
+    private static final long CREATE_PAUSE_MS = 500;
 
     private final SparkSession spark;
     private final OutputSettings output;
     private final FaultPoint faults;
     private final java.util.Set<String> created = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /** Tests only: runs before each attempt to create a table, given the attempt's number, so a test can play another run. */
+    java.util.function.IntConsumer beforeCreateAttempt = attempt -> { };
 
     public DeltaTables(SparkSession spark, OutputSettings output) {
         this(spark, output, FaultPoint.NONE);
@@ -90,14 +98,44 @@ public final class DeltaTables {
      * the partition column, the table comment and its properties (Change Data Feed on the scores tables),
      * so the first write already lands in a documented table. Idempotent; checked once per table and
      * instance.
+     *
+     * <p>Two first runs at once both find the table missing. Creating it races like a write, and is retried
+     * like one: when the other run got there first (its commit, its catalog entry, or its log folder before
+     * its first commit), this run looks again after a pause, and uses the table the other run made.
      */
     void ensureCreated(OutputTable table) {
         if (created.contains(table.name())) {
             return;
         }
+        for (int attempt = 1; ; attempt++) {
+            beforeCreateAttempt.accept(attempt);
+            try {
+                createOrUpdate(table);
+                break;
+            } catch (RuntimeException e) {
+                if (!creationRace(e)) {
+                    throw e;
+                }
+                if (attempt == CREATE_ATTEMPTS) {
+                    throw new JobFailure(1, "Table " + describe(table) + " is being created by another run and was still not there after "
+                            + CREATE_ATTEMPTS + " attempts: re-run when the other run is done"
+                            + (e instanceof CreationPending && byPath() ? "; if none is running, one was stopped while creating it: delete "
+                                    + location(table) + "/_delta_log, which holds no commit, and re-run." : "."),
+                            JobFailure.firstLine(e), e);
+                }
+                LOG.warn("Another run is creating {} at the same time ({}): looking again, attempt {} of {}", describe(table),
+                        JobFailure.firstLine(e), attempt + 1, CREATE_ATTEMPTS);
+                pause(CREATE_PAUSE_MS, attempt, e);
+            }
+        }
+        created.add(table.name());
+    }
+
+    /** One attempt of {@link #ensureCreated}: create the table, or set the properties it lacks; then register it. */
+    private void createOrUpdate(OutputTable table) {
         ensureDatabase();
         String name = byPath() ? "delta.`" + location(table).replace("`", "``") + "`" : qualifiedName(table);
-        if (!exists(table)) {
+        if (!existsNow(table)) {
             StringBuilder ddl = new StringBuilder("CREATE TABLE IF NOT EXISTS ").append(name).append(" (")
                     .append(nullable(table.schema()).toDDL()).append(") USING DELTA");
             table.partitionColumn().ifPresent(c -> ddl.append(" PARTITIONED BY (`").append(c).append("`)"));
@@ -110,9 +148,12 @@ public final class DeltaTables {
             try {
                 spark.sql(ddl.toString());
             } catch (RuntimeException e) {
-                if (!exists(table)) { // another run created it at the same time: fine; anything else is not
+                if (!existsNow(table)) { // else another run created it at the same time: fine
                     throw e;
                 }
+            }
+            if (!existsNow(table)) {
+                throw new CreationPending(describe(table));
             }
         } else {
             Map<String, String> have = target(table).detail().select("properties").first().getJavaMap(0);
@@ -125,7 +166,64 @@ public final class DeltaTables {
         if (byPath()) {
             register(table);
         }
-        created.add(table.name());
+    }
+
+    /**
+     * Whether the table is there now. By path, its log is read afresh: Delta remembers what it last saw of a path, and
+     * another process may have committed the table since (isDeltaTable alone can answer from that older view).
+     */
+    private boolean existsNow(OutputTable table) {
+        if (!byPath()) {
+            return exists(table);
+        }
+        try {
+            spark.read().format("delta").load(location(table)).schema();
+            return true;
+        } catch (Exception e) { // Scala declares no checked exceptions: AnalysisException is how "no table here" comes
+            if (e instanceof org.apache.spark.sql.AnalysisException) {
+                return false;
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * CREATE TABLE IF NOT EXISTS did nothing and the table is still not there: Spark took the table's log folder, which
+     * another run's CREATE makes before its first commit, for the table.
+     */
+    private static final class CreationPending extends RuntimeException {
+        CreationPending(String table) {
+            super("Table " + table + " has a Delta log folder without a commit: another run is creating it");
+        }
+    }
+
+    /**
+     * The errors of losing a creation race to another run. Not DELTA_CREATE_TABLE_WITH_NON_EMPTY_LOCATION: a CREATE
+     * writes only the log folder, so other files in the location are not another run's CREATE.
+     */
+    private static final Set<String> CREATION_RACES = Set.of(
+            "TABLE_OR_VIEW_ALREADY_EXISTS", "DELTA_TABLE_ALREADY_EXISTS", // the other run registered the table first
+            "SCHEMA_ALREADY_EXISTS",                                      // ... or output.database, in a shared metastore
+            "DELTA_CREATE_EXTERNAL_TABLE_WITHOUT_TXN_LOG");               // registering its folder before its first commit
+
+    private static boolean creationRace(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof CreationPending || t instanceof io.delta.exceptions.DeltaConcurrentModificationException
+                    || t instanceof org.apache.spark.SparkThrowable s && CREATION_RACES.contains(s.getCondition())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Waits before attempt {@code attempt + 1}: longer each time, with jitter so two runs do not meet again. */
+    private static void pause(long millis, int attempt, RuntimeException cause) {
+        try {
+            Thread.sleep(millis * attempt + java.util.concurrent.ThreadLocalRandom.current().nextLong(millis));
+        } catch (InterruptedException interrupted) {
+            Thread.currentThread().interrupt();
+            throw cause;
+        }
     }
 
     private static Map<String, String> properties(OutputTable table) {
@@ -206,12 +304,7 @@ public final class DeltaTables {
                 }
                 LOG.warn("Another run committed to {} first ({}): writing again, attempt {} of {}", describe(table),
                         conflict.getClass().getSimpleName(), attempt + 1, COMMIT_ATTEMPTS);
-                try {
-                    Thread.sleep(200L * attempt + java.util.concurrent.ThreadLocalRandom.current().nextLong(200));
-                } catch (InterruptedException interrupted) {
-                    Thread.currentThread().interrupt();
-                    throw e;
-                }
+                pause(COMMIT_PAUSE_MS, attempt, e);
             }
         }
     }

@@ -51,6 +51,8 @@ import org.apache.spark.sql.types.TimestampType;
 public final class InputValidator {
     /** Prefix of the source value kept for a column that is cast to its contract type. */
     private static final String SOURCE_PREFIX = "_src_";
+    /** Prefix of the key check's flag that a key column is null. */
+    private static final String NULL_PREFIX = "_null_";
     private final ValidationSettings settings;
     private final boolean persist;
     private final LocalDate runDate;
@@ -210,37 +212,65 @@ public final class InputValidator {
         return false;
     }
 
+    /**
+     * The table rules on the key, in one aggregation (one shuffle, as the duplicate check alone needs): rows whose key has
+     * a null are grouped by which key columns are null (at most 2^k - 1 groups, each counting its rows), every other row
+     * by its key. So the rows with a null in each key column are counted exactly, however their other key columns vary,
+     * and duplicate keys keep their counts.
+     */
     private static void checkKeys(TableSpec spec, Dataset<Row> typed) {
-        Column anyNullKey = lit(false);
-        for (String k : spec.key()) {
-            anyNullKey = anyNullKey.or(col(k).isNull());
+        List<String> key = spec.key();
+        Column anyNullKey = key.stream().map(k -> col(k).isNull()).reduce(Column::or).orElseThrow();
+        List<Column> groups = new ArrayList<>();
+        for (String k : key) {
+            groups.add(when(anyNullKey, lit(null)).otherwise(col(k)).as(k));
         }
-        Column[] keyCols = spec.key().stream().map(c -> col(c)).toArray(Column[]::new);
-        List<Row> offenders = typed.groupBy(keyCols).agg(count(lit(1)).as("_n"))
-                .where(col("_n").gt(1).or(anyNullKey))
-                .orderBy(anyNullKey.desc(), col("_n").desc())
-                .limit(5)
+        for (String k : key) {
+            groups.add(col(k).isNull().as(NULL_PREFIX + k));
+        }
+        Column anyNullGroup = key.stream().map(k -> col(NULL_PREFIX + k)).reduce(Column::or).orElseThrow();
+        int nullGroups = (1 << key.size()) - 1;
+        List<Row> offenders = typed.groupBy(groups.toArray(Column[]::new)).agg(count(lit(1)).as("_n"))
+                .where(col("_n").gt(1).or(anyNullGroup))
+                .orderBy(anyNullGroup.desc(), col("_n").desc())
+                .limit(nullGroups + 5) // every null group (they sort first), then the five largest duplicates
                 .collectAsList();
         if (offenders.isEmpty()) {
             return;
         }
-        Row first = offenders.get(0);
-        for (int i = 0; i < spec.key().size(); i++) {
-            if (first.isNullAt(i)) {
-                String column = spec.key().get(i);
-                throw JobFailure.badInput("Table " + spec.name() + ", column " + column
-                                + " is null or unreadable in " + first.getLong(spec.key().size()) + " row(s) (rule: key_not_null): "
-                                + "every row needs its key " + spec.key() + ".",
-                        "Contract: " + spec.name() + "." + column + " " + spec.column(column).type().simpleString());
+        Map<String, Long> nullRows = new java.util.HashMap<>();
+        List<Row> duplicates = new ArrayList<>();
+        for (Row r : offenders) {
+            boolean nullGroup = false;
+            for (String k : key) {
+                if (r.<Boolean>getAs(NULL_PREFIX + k)) {
+                    nullRows.merge(k, r.<Long>getAs("_n"), Long::sum);
+                    nullGroup = true;
+                }
+            }
+            if (!nullGroup && duplicates.size() < 5) {
+                duplicates.add(r);
             }
         }
-        String examples = offenders.stream()
-                .map(r -> spec.key().stream().map(k -> String.valueOf((Object) r.getAs(k))).collect(Collectors.joining(", ", "(", ")"))
-                        + " x" + r.getLong(spec.key().size()))
+        if (!nullRows.isEmpty()) {
+            List<String> counts = new ArrayList<>();
+            List<String> contract = new ArrayList<>();
+            for (String k : key) {
+                if (nullRows.containsKey(k)) {
+                    counts.add("column " + k + (counts.isEmpty() ? " is null or unreadable" : "") + " in " + nullRows.get(k) + " row(s)");
+                    contract.add(spec.name() + "." + k + " " + spec.column(k).type().simpleString());
+                }
+            }
+            throw JobFailure.badInput("Table " + spec.name() + ", " + String.join(", ", counts) + " (rule: key_not_null): "
+                    + "every row needs its key " + key + ".", "Contract: " + String.join(", ", contract));
+        }
+        String examples = duplicates.stream()
+                .map(r -> key.stream().map(k -> String.valueOf((Object) r.getAs(k))).collect(Collectors.joining(", ", "(", ")"))
+                        + " x" + r.<Long>getAs("_n"))
                 .collect(Collectors.joining("; "));
-        throw JobFailure.badInput("Table " + spec.name() + ", column " + String.join(", ", spec.key())
+        throw JobFailure.badInput("Table " + spec.name() + ", column " + String.join(", ", key)
                         + " has duplicate keys (rule: unique_key), e.g. " + examples + ": deduplicate the source.",
-                "The key of " + spec.name() + " is " + spec.key() + "; first duplicates: " + examples);
+                "The key of " + spec.name() + " is " + key + "; first duplicates: " + examples);
     }
 
     private TableReport report(TableSpec spec, Dataset<Row> checked) {

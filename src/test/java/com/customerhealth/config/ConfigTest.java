@@ -9,9 +9,15 @@ import com.customerhealth.config.AppConfig;
 import com.customerhealth.config.HealthModel;
 import com.customerhealth.config.MetricSpec;
 import com.customerhealth.config.SourceConfig;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The configuration model: presets, overrides, and errors that name the key. */
 class ConfigTest {
@@ -78,11 +84,11 @@ class ConfigTest {
 
         Map<String, String> withPassword = new java.util.HashMap<>(jdbc);
         withPassword.put("input.tables.invoices.password", "hunter2");
-        failsWith(withPassword, "input.tables.invoices.password holds a password", "password-env");
+        failsWith(withPassword, "Configuration key input.tables.invoices.password looks like a secret", "input.tables.invoices.password-env");
 
         Map<String, String> inOptions = new java.util.HashMap<>(jdbc);
         inOptions.put("input.tables.invoices.options.Password", "hunter2");
-        failsWith(inOptions, "input.tables.invoices.options.password holds a password");
+        failsWith(inOptions, "Configuration key input.tables.invoices.options.Password looks like a secret");
 
         Map<String, String> inUrl = new java.util.HashMap<>(jdbc);
         inUrl.put("input.tables.invoices.url", "jdbc:h2:tcp://db/wh;USER=sa;PASSWORD=hunter2");
@@ -122,6 +128,105 @@ class ConfigTest {
         failsWith(Map.of("cohorts.lapse-churn-type", "sometimes"), "cohorts.lapse-churn-type = sometimes");
         failsWith(Map.of("cohorts.horizon-days", "0"), "horizon-days must be above 0");
         failsWith(Map.of("validation.max-rejected-share", "2"), "max-rejected-share = 2.0 must be between 0 and 1");
+    }
+
+    private static final String FIX_KEY = " Correct or remove it in your --conf file or --set; docs/configuration.md lists every key.";
+
+    private static void failsWithExactly(Map<String, String> overrides, String message) {
+        assertThatThrownBy(() -> AppConfig.load(null, overrides)).isInstanceOfSatisfying(JobFailure.class, f -> {
+            assertThat(f.exitCode()).isEqualTo(2);
+            assertThat(f.getMessage()).isEqualTo(message);
+        });
+    }
+
+    @Test
+    void aMisspeltKeyIsAnErrorNamingTheNearestValidKey() {
+        failsWithExactly(Map.of("validaton.max-rejected-share", "0.5"),
+                "Unknown configuration key validaton.max-rejected-share: did you mean validation.max-rejected-share?" + FIX_KEY);
+        failsWithExactly(Map.of("validation.max-rejected-shar", "0.5"),
+                "Unknown configuration key validation.max-rejected-shar: did you mean validation.max-rejected-share?" + FIX_KEY);
+        // A transposition is one edit (Damerau), so weight is nearer than window-days or feature.
+        failsWithExactly(Map.of("models.template-25-25-50.dimensions.usage.metrics.login_frequency.wieght", "5"),
+                "Unknown configuration key models.template-25-25-50.dimensions.usage.metrics.login_frequency.wieght: did you mean "
+                        + "models.template-25-25-50.dimensions.usage.metrics.login_frequency.weight?" + FIX_KEY);
+        failsWithExactly(Map.of("models.template-25-25-50.dimensions.usage.metrics.login_frequency.scale.mxa", "5"),
+                "Unknown configuration key models.template-25-25-50.dimensions.usage.metrics.login_frequency.scale.mxa: did you mean "
+                        + "models.template-25-25-50.dimensions.usage.metrics.login_frequency.scale.max?" + FIX_KEY);
+        failsWithExactly(Map.of("models.template-25-25-50.dimensions.usage.wieght", "5"),
+                "Unknown configuration key models.template-25-25-50.dimensions.usage.wieght: did you mean "
+                        + "models.template-25-25-50.dimensions.usage.weight?" + FIX_KEY);
+        failsWithExactly(Map.of("models.my-model.descripton", "mine"),
+                "Unknown configuration key models.my-model.descripton: did you mean models.my-model.description?" + FIX_KEY);
+        // input.tables holds the contract's tables and no other.
+        failsWithExactly(Map.of("input.tables.acounts.path", "/wh/accounts"),
+                "Unknown configuration key input.tables.acounts.path: did you mean input.tables.accounts.path?" + FIX_KEY);
+        failsWithExactly(Map.of("input.tables.invoices.passwrd-env", "DB_PASSWORD"),
+                "Unknown configuration key input.tables.invoices.passwrd-env: did you mean input.tables.invoices.password-env?" + FIX_KEY);
+        // Inside a list of objects.
+        failsWithExactly(Map.of("segments.size-bands", "[{name = smb, min-employes = 0}]"),
+                "Unknown configuration key segments.size-bands[0].min-employes: did you mean segments.size-bands[0].min-employees?" + FIX_KEY);
+        // Nothing near: the valid keys instead of a guess.
+        failsWithExactly(Map.of("output.colour", "blue"),
+                "Unknown configuration key output.colour: output has no key colour (its keys: database, path)." + FIX_KEY);
+        failsWithExactly(Map.of("tiers.healthy-from.max", "1"),
+                "Unknown configuration key tiers.healthy-from.max: tiers.healthy-from takes a value, not keys." + FIX_KEY);
+    }
+
+    @Test
+    void aMisspeltKeyInAConfFileIsAnErrorTooAndEveryOneIsListed(@TempDir Path dir) throws IOException {
+        Path conf = Files.writeString(dir.resolve("typos.conf"), "validation { max-rejected-shar = 0.5 }\ncohorts.horizon-dayz = 30\n");
+        assertThatThrownBy(() -> AppConfig.load(conf, Map.of())).isInstanceOfSatisfying(JobFailure.class, f -> {
+            assertThat(f.exitCode()).isEqualTo(2);
+            assertThat(f.getMessage()).isEqualTo("2 unknown configuration keys, the first cohorts.horizon-dayz: did you mean "
+                    + "cohorts.horizon-days? Correct or remove them in your --conf file or --set; docs/configuration.md lists every key.");
+            assertThat(f.details()).startsWith("cohorts.horizon-dayz: did you mean cohorts.horizon-days?\n"
+                    + "validation.max-rejected-shar: did you mean validation.max-rejected-share?\n");
+        });
+    }
+
+    @Test
+    void keysThatAreFreeByDesignStayFree() {
+        Map<String, String> o = new HashMap<>();
+        o.put("input.tables.usage_daily.options.mergeSchema", "true");           // a reader option: Spark's name, not ours
+        o.put("input.tables.usage_daily.options.\"spark.sql.x\"", "1");
+        o.put("input.tables.usage_daily.columns.usage_date", "day");              // a column mapping
+        String metric = "models.my-model.dimensions.usage.metrics.logins.";        // a new preset with a new metric name
+        o.put("models.my-model.description", "Logins only.");
+        o.put("models.my-model.dimensions.usage.weight", "1");
+        o.put(metric + "feature", "usage.active_days_share");
+        o.put(metric + "window-days", "30");
+        o.put(metric + "scale", "{type = percentile}");
+        o.put(metric + "direction", "higher-is-better");
+        o.put(metric + "weight", "1");
+        o.put("model-preset", "my-model");
+        AppConfig c = AppConfig.load(null, o);
+        assertThat(c.source("usage_daily").options()).containsEntry("mergeSchema", "true").containsEntry("spark.sql.x", "1");
+        assertThat(c.source("usage_daily").columns()).containsEntry("usage_date", "day");
+        assertThat(c.model().metrics()).extracting(MetricSpec::name).containsExactly("logins");
+    }
+
+    @Test
+    void aKeyNamedLikeASecretIsRefusedAnywhereAndItsValueNeverShown() {
+        List<String> keys = List.of("input.tables.usage_daily.options.password", "input.tables.usage_daily.options.Password",
+                "input.tables.accounts.options.passwd", "input.tables.accounts.options.pwd", "input.tables.accounts.options.apiKey",
+                "input.tables.accounts.options.api_key", "input.tables.accounts.options.api-key",
+                "input.tables.accounts.options.\"fs.s3a.access.key\"", "input.tables.accounts.options.fs.s3a.secret.key",
+                "input.tables.accounts.options.private-key", "input.tables.accounts.options.sslpassword",
+                "input.tables.accounts.credentials", "output.token", "secret", "models.template-25-25-50.Auth_Token");
+        for (int i = 0; i < keys.size(); i++) {
+            String key = keys.get(i);
+            String value = "s3cr3t-" + i + "-hunter2";
+            assertThatThrownBy(() -> AppConfig.load(null, Map.of(key, value))).as(key).isInstanceOfSatisfying(JobFailure.class, f -> {
+                assertThat(f.exitCode()).isEqualTo(2);
+                assertThat(f.getMessage()).startsWith("Configuration key " + key + " looks like a secret").contains("environment variable");
+                assertThat(f.getMessage() + f.details()).doesNotContain(value).doesNotContain("hunter2");
+            });
+        }
+        failsWithExactly(Map.of("input.tables.invoices.options.token", "hunter2"), "Configuration key input.tables.invoices.options.token "
+                + "looks like a secret, and secrets never go in configuration: remove it and keep the secret in an environment "
+                + "variable (for a JDBC password, name the variable in input.tables.invoices.password-env).");
+        failsWithExactly(Map.of("output.api-key", "hunter2"), "Configuration key output.api-key looks like a secret, and secrets never "
+                + "go in configuration: remove it and keep the secret in an environment variable.");
     }
 
     @Test

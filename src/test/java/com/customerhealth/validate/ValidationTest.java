@@ -108,6 +108,29 @@ class ValidationTest {
         });
     }
 
+    /**
+     * Null keys counted by row, per column: grouping by the whole key gave one group's count (here 3, the largest group of
+     * null account_id rows) instead of the rows'.
+     */
+    @Test
+    void nullKeysAreCountedByRowPerColumn() {
+        FixtureWarehouse w = FixtureWarehouse.standard();
+        // account_id null in 7 rows over 4 usage dates (one of them null too); usage_date null in 3 rows.
+        for (String day : List.of("2024-06-01", "2024-06-01", "2024-06-01", "2024-06-02", "2024-06-02", "2024-06-03")) {
+            w.raw("usage_daily", null, d(day), 1, 1L, 1L, 1);
+        }
+        w.raw("usage_daily", null, null, 1, 1L, 1L, 1);
+        w.raw("usage_daily", "A1", null, 1, 1L, 1L, 1);
+        w.raw("usage_daily", "A2", null, 1, 1L, 1L, 1);
+        AppConfig cfg = w.writeAndConfigure(spark, Map.of());
+
+        assertThatThrownBy(() -> load(cfg)).isInstanceOfSatisfying(JobFailure.class, f -> {
+            assertThat(f.exitCode()).isEqualTo(3);
+            assertThat(f.getMessage()).isEqualTo("Table usage_daily, column account_id is null or unreadable in 7 row(s), column "
+                    + "usage_date in 3 row(s) (rule: key_not_null): every row needs its key [account_id, usage_date].");
+        });
+    }
+
     @Test
     void duplicateKeyStopsAndShowsTheKey() {
         AppConfig cfg = FixtureWarehouse.standard().account("A1", "2023-02-01", 5, null).writeAndConfigure(spark, Map.of());
