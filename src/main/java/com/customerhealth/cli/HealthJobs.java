@@ -30,7 +30,7 @@ import picocli.CommandLine.Option;
 
 /**
  * The single entry point: {@code validate}, {@code score}, {@code cohorts}, {@code insights},
- * {@code calibrate}, {@code report}, {@code run}, {@code approve} and {@code generate}.
+ * {@code calibrate}, {@code report}, {@code daily}, {@code run}, {@code approve} and {@code generate}.
  *
  * <p>Exit codes: 0 done; 2 bad usage or configuration; 3 input failed validation; 1 anything else.
  * A failure prints one line that says what is wrong and what to do, then the details.
@@ -39,7 +39,7 @@ import picocli.CommandLine.Option;
         description = "Customer-health Spark jobs: validate the warehouse, score account health, cohort churn and weight "
                 + "calibration into Delta tables.",
         subcommands = {HealthJobs.Validate.class, HealthJobs.Score.class, HealthJobs.Cohorts.class, HealthJobs.Insights.class,
-                HealthJobs.Calibrate.class, HealthJobs.Report.class, HealthJobs.Run.class,
+                HealthJobs.Calibrate.class, HealthJobs.Report.class, HealthJobs.Daily.class, HealthJobs.Run.class,
                 HealthJobs.Approve.class, HealthJobs.Generate.class})
 public final class HealthJobs implements Runnable {
     @CommandLine.Spec
@@ -84,7 +84,7 @@ public final class HealthJobs implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "Missing command: use validate, score, cohorts, insights, calibrate, report, run, approve or generate.");
+        throw new CommandLine.ParameterException(spec.commandLine(), "Missing command: use validate, score, cohorts, insights, calibrate, report, daily, run, approve or generate.");
     }
 
     /** Runs jobs with a SparkSession, config and context. */
@@ -172,6 +172,16 @@ public final class HealthJobs implements Runnable {
         @Override
         List<Job> jobs() {
             return List.of(new ReportJob());
+        }
+    }
+
+    @Command(name = "daily", mixinStandardHelpOptions = true,
+            description = "The day's jobs for --run-date over one validated read of the warehouse, in order: score, cohorts, "
+                    + "insights (run minus calibrate). What the daily Airflow DAG runs.")
+    static final class Daily extends JobCommand {
+        @Override
+        List<Job> jobs() {
+            return Pipeline.daily();
         }
     }
 

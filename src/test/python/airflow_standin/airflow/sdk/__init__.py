@@ -1,8 +1,12 @@
-"""Stand-in for ``airflow.sdk``: DAG (a context manager), Param, CronDataIntervalTimetable, BaseOperator."""
+"""Stand-in for ``airflow.sdk``: DAG (a context manager), Param, CronDataIntervalTimetable, BaseOperator,
+BaseSensorOperator, BaseHook (over connections the driver declares) and ObjectStoragePath (file:// only)."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from airflow.exceptions import AirflowNotFoundException, AirflowRescheduleException, AirflowSensorTimeout
 
 # Every DAG created since import, in order (the driver reads them).
 DAGS: list = []
@@ -113,3 +117,81 @@ class BaseOperator:
         for o in other if isinstance(other, (list, tuple)) else [other]:
             o >> self
         return other
+
+
+class BaseSensorOperator(BaseOperator):
+    """Checks once per execute(): done when poke() says so, else reschedules, or times out once the
+    driver says that much time has passed (standin_elapsed, seconds), as Airflow does."""
+
+    operator_args = {"poke_interval", "timeout", "soft_fail", "mode", "exponential_backoff", "max_wait", "silent_fail",
+                     "never_fail"}
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.mode = self.kwargs.get("mode", "poke")
+        if self.mode not in ("poke", "reschedule"):
+            raise ValueError(f"{self.task_id}: mode must be poke or reschedule, not {self.mode}")
+        self.poke_interval = self.kwargs.get("poke_interval", 60)
+        self.timeout = self.kwargs.get("timeout", 7 * 24 * 3600)
+        self.soft_fail = self.kwargs.get("soft_fail", False)
+        self.standin_elapsed = 0.0
+
+    def poke(self, context) -> bool:
+        raise NotImplementedError
+
+    def execute(self, context):
+        if self.poke(context):
+            return None
+        timeout = self.timeout.total_seconds() if isinstance(self.timeout, timedelta) else float(self.timeout)
+        if self.standin_elapsed >= timeout:
+            # Airflow's message.
+            raise AirflowSensorTimeout(f"Sensor has timed out; run duration of {self.standin_elapsed} seconds exceeds "
+                                       f"the specified timeout of {self.timeout}.")
+        raise AirflowRescheduleException(reschedule_date=None)
+
+
+class _DbApiHook:
+    def __init__(self, conn_id: str, answers: dict):
+        self.conn_id = conn_id
+        self.answers = answers
+
+    def get_first(self, sql, parameters=None):
+        BaseHook.executed_sql.append({"conn_id": self.conn_id, "sql": sql})
+        return self.answers.get(sql)
+
+
+class _Connection:
+    def __init__(self, conn_id: str, spec: dict):
+        self.conn_id = conn_id
+        self.spec = spec
+
+    def get_hook(self, hook_params=None):
+        return _DbApiHook(self.conn_id, self.spec.get("sql_answers", {}))
+
+
+class BaseHook:
+    # conn_id -> {"sql_answers": {sql: first row}}, set by the driver; the SQL each hook ran, in order.
+    connections: dict = {}
+    executed_sql: list = []
+
+    @classmethod
+    def get_connection(cls, conn_id: str):
+        if conn_id not in cls.connections:
+            raise AirflowNotFoundException(f"The conn_id `{conn_id}` isn't defined")
+        return _Connection(conn_id, cls.connections[conn_id])
+
+
+class ObjectStoragePath:
+    """file:// paths only; remembers what was checked."""
+
+    checked: list = []
+
+    def __init__(self, path: str, conn_id: str | None = None):
+        if not str(path).startswith("file://"):
+            raise ValueError(f"the stand-in ObjectStoragePath reads file:// paths only, not {path}")
+        self.path = str(path)
+        self.conn_id = conn_id
+
+    def exists(self) -> bool:
+        ObjectStoragePath.checked.append({"path": self.path, "conn_id": self.conn_id})
+        return Path(self.path[len("file://"):]).exists()

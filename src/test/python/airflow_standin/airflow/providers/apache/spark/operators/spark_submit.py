@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from airflow.providers.apache.spark.hooks.spark_submit import SparkSubmitHook
 from airflow.sdk import BaseOperator
 
 
@@ -21,3 +22,29 @@ class SparkSubmitOperator(BaseOperator):
         "yarn_track_via_rm_api", "yarn_rm_auth", "openlineage_inject_parent_job_info",
         "openlineage_inject_transport_info", "reconnect_on_retry", "durable",
     }
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        # As the provider: each templated argument is an attribute of the same name (Airflow renders those).
+        for field in self.template_fields:
+            setattr(self, field, kwargs.get(field))
+        self.name = kwargs.get("name", "arrow-spark")
+        self._conn_id = kwargs.get("conn_id", "spark_default")
+        self._java_class = kwargs.get("java_class")
+        self._deploy_mode = kwargs.get("deploy_mode")
+        self._hook = None
+
+    def execute(self, context) -> None:
+        """As the provider (client mode, and cluster mode without its optional API tracking)."""
+        if self._hook is None:
+            self._hook = self._get_hook()
+        self._hook.submit(self.application)
+
+    def _get_hook(self) -> SparkSubmitHook:
+        return SparkSubmitHook(conf=self.conf, conn_id=self._conn_id, java_class=self._java_class, name=self.name,
+                               application_args=self.application_args, packages=self.packages,
+                               deploy_mode=self._deploy_mode)
+
+    def on_kill(self) -> None:
+        if self._hook is not None:
+            self._hook.on_kill()
