@@ -6,9 +6,12 @@ import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.concat;
 import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.count_if;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.not;
 import static org.apache.spark.sql.functions.size;
 import static org.apache.spark.sql.functions.struct;
+import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.to_json;
 import static org.apache.spark.sql.functions.transform;
 import static org.apache.spark.sql.functions.try_element_at;
@@ -119,8 +122,7 @@ public final class InputValidator {
             checked = checked.localCheckpoint(false);
         }
 
-        checkKeys(spec, checked);
-        TableReport report = report(spec, checked);
+        TableReport report = checkKeysAndCount(spec, checked, rules.stream().map(RowRule::rule).distinct().toList());
 
         Column firstViolation = try_element_at(col("_violations"), lit(1));
         Dataset<Row> rejected = checked
@@ -213,12 +215,14 @@ public final class InputValidator {
     }
 
     /**
-     * The table rules on the key, in one aggregation (one shuffle, as the duplicate check alone needs): rows whose key has
-     * a null are grouped by which key columns are null (at most 2^k - 1 groups, each counting its rows), every other row
-     * by its key. So the rows with a null in each key column are counted exactly, however their other key columns vary,
-     * and duplicate keys keep their counts.
+     * The table rules on the key and the counts by rule, in one pass over the checked rows (one aggregation with one
+     * shuffle, as the duplicate check alone needs). Rows are grouped by key, except that rows whose key has a null are
+     * grouped by which key columns are null (at most 2^k - 1 groups), so the rows with a null in each key column are
+     * counted exactly however their other key columns vary; each group counts its rows by status (the first rule a row
+     * broke, excluded, or ok), and the groups are summed into one row. Only when a key is duplicated does a second
+     * query fetch the five largest duplicates for the message.
      */
-    private static void checkKeys(TableSpec spec, Dataset<Row> typed) {
+    private static TableReport checkKeysAndCount(TableSpec spec, Dataset<Row> checked, List<String> rules) {
         List<String> key = spec.key();
         Column anyNullKey = key.stream().map(k -> col(k).isNull()).reduce(Column::or).orElseThrow();
         List<Column> groups = new ArrayList<>();
@@ -228,68 +232,61 @@ public final class InputValidator {
         for (String k : key) {
             groups.add(col(k).isNull().as(NULL_PREFIX + k));
         }
+        Column status = when(col("_excluded"), lit("_excluded"))
+                .otherwise(coalesce(try_element_at(col("_violations"), lit(1)).getField("rule"), lit("_ok")));
+        List<String> statuses = new ArrayList<>(List.of("_ok", "_excluded"));
+        statuses.addAll(rules);
+        List<Column> perGroup = new ArrayList<>();
+        perGroup.add(count(lit(1)).as("_n"));
+        for (int i = 0; i < statuses.size(); i++) {
+            perGroup.add(count_if(status.equalTo(statuses.get(i))).as("_s" + i));
+        }
+        Dataset<Row> byKey = checked.groupBy(groups.toArray(Column[]::new))
+                .agg(perGroup.get(0), perGroup.subList(1, perGroup.size()).toArray(Column[]::new));
         Column anyNullGroup = key.stream().map(k -> col(NULL_PREFIX + k)).reduce(Column::or).orElseThrow();
-        int nullGroups = (1 << key.size()) - 1;
-        List<Row> offenders = typed.groupBy(groups.toArray(Column[]::new)).agg(count(lit(1)).as("_n"))
-                .where(col("_n").gt(1).or(anyNullGroup))
-                .orderBy(anyNullGroup.desc(), col("_n").desc())
-                .limit(nullGroups + 5) // every null group (they sort first), then the five largest duplicates
-                .collectAsList();
-        if (offenders.isEmpty()) {
-            return;
+        List<Column> totals = new ArrayList<>();
+        totals.add(count_if(col("_n").gt(1).and(not(anyNullGroup))).as("_duplicated"));
+        for (String k : key) {
+            totals.add(coalesce(sum(when(col(NULL_PREFIX + k), col("_n"))), lit(0L)).as(NULL_PREFIX + k));
         }
-        Map<String, Long> nullRows = new java.util.HashMap<>();
-        List<Row> duplicates = new ArrayList<>();
-        for (Row r : offenders) {
-            boolean nullGroup = false;
-            for (String k : key) {
-                if (r.<Boolean>getAs(NULL_PREFIX + k)) {
-                    nullRows.merge(k, r.<Long>getAs("_n"), Long::sum);
-                    nullGroup = true;
-                }
-            }
-            if (!nullGroup && duplicates.size() < 5) {
-                duplicates.add(r);
+        for (int i = 0; i < statuses.size(); i++) {
+            totals.add(coalesce(sum(col("_s" + i)), lit(0L)).as("_s" + i));
+        }
+        Row t = byKey.agg(totals.get(0), totals.subList(1, totals.size()).toArray(Column[]::new)).first();
+
+        List<String> counts = new ArrayList<>();
+        List<String> contract = new ArrayList<>();
+        for (String k : key) {
+            long nulls = t.<Long>getAs(NULL_PREFIX + k);
+            if (nulls > 0) {
+                counts.add("column " + k + (counts.isEmpty() ? " is null or unreadable" : "") + " in " + nulls + " row(s)");
+                contract.add(spec.name() + "." + k + " " + spec.column(k).type().simpleString());
             }
         }
-        if (!nullRows.isEmpty()) {
-            List<String> counts = new ArrayList<>();
-            List<String> contract = new ArrayList<>();
-            for (String k : key) {
-                if (nullRows.containsKey(k)) {
-                    counts.add("column " + k + (counts.isEmpty() ? " is null or unreadable" : "") + " in " + nullRows.get(k) + " row(s)");
-                    contract.add(spec.name() + "." + k + " " + spec.column(k).type().simpleString());
-                }
-            }
+        if (!counts.isEmpty()) {
             throw JobFailure.badInput("Table " + spec.name() + ", " + String.join(", ", counts) + " (rule: key_not_null): "
                     + "every row needs its key " + key + ".", "Contract: " + String.join(", ", contract));
         }
-        String examples = duplicates.stream()
-                .map(r -> key.stream().map(k -> String.valueOf((Object) r.getAs(k))).collect(Collectors.joining(", ", "(", ")"))
-                        + " x" + r.<Long>getAs("_n"))
-                .collect(Collectors.joining("; "));
-        throw JobFailure.badInput("Table " + spec.name() + ", column " + String.join(", ", key)
-                        + " has duplicate keys (rule: unique_key), e.g. " + examples + ": deduplicate the source.",
-                "The key of " + spec.name() + " is " + key + "; first duplicates: " + examples);
-    }
-
-    private TableReport report(TableSpec spec, Dataset<Row> checked) {
-        Column status = when(col("_excluded"), lit("_excluded"))
-                .otherwise(coalesce(try_element_at(col("_violations"), lit(1)).getField("rule"), lit("_ok")));
-        Map<String, Long> byRule = new LinkedHashMap<>();
+        if (t.<Long>getAs("_duplicated") > 0) {
+            String examples = byKey.where(col("_n").gt(1)).orderBy(col("_n").desc()).limit(5).collectAsList().stream()
+                    .map(r -> key.stream().map(k -> String.valueOf((Object) r.getAs(k))).collect(Collectors.joining(", ", "(", ")"))
+                            + " x" + r.<Long>getAs("_n"))
+                    .collect(Collectors.joining("; "));
+            throw JobFailure.badInput("Table " + spec.name() + ", column " + String.join(", ", key)
+                            + " has duplicate keys (rule: unique_key), e.g. " + examples + ": deduplicate the source.",
+                    "The key of " + spec.name() + " is " + key + "; first duplicates: " + examples);
+        }
+        Map<String, Long> byRule = new java.util.TreeMap<>(); // by rule name, as the report listed them
         long rows = 0;
-        long excluded = 0;
-        for (Row r : checked.groupBy(status.as("status")).count().orderBy("status").collectAsList()) {
-            String s = r.getString(0);
-            long n = r.getLong(1);
+        for (int i = 0; i < statuses.size(); i++) {
+            long n = t.<Long>getAs("_s" + i);
             rows += n;
-            if (s.equals("_excluded")) {
-                excluded = n;
-            } else if (!s.equals("_ok")) {
-                byRule.put(s, n);
+            if (i >= 2 && n > 0) {
+                byRule.merge(statuses.get(i), n, Long::sum);
             }
         }
+        long excluded = t.<Long>getAs("_s1");
         long rejected = byRule.values().stream().mapToLong(Long::longValue).sum();
-        return new TableReport(spec.name(), rows, rejected, excluded, byRule);
+        return new TableReport(spec.name(), rows, rejected, excluded, new LinkedHashMap<>(byRule));
     }
 }

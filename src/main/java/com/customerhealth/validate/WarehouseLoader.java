@@ -4,6 +4,7 @@ import com.customerhealth.JobFailure;
 import com.customerhealth.config.AppConfig;
 import com.customerhealth.contract.TableSpec;
 import com.customerhealth.contract.WarehouseContract;
+import com.customerhealth.io.OutputTables;
 import com.customerhealth.io.WarehouseReader;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -12,6 +13,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -25,6 +30,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class WarehouseLoader {
     private static final Logger LOG = LoggerFactory.getLogger(WarehouseLoader.class);
+    /** Tables validated at once. */
+    private static final int PARALLEL_TABLES = 4;
 
     private WarehouseLoader() {
     }
@@ -52,35 +59,77 @@ public final class WarehouseLoader {
         Map<String, Dataset<Row>> clean = new LinkedHashMap<>();
         List<TableReport> reports = new ArrayList<>();
         List<Dataset<Row>> persisted = new ArrayList<>();
-        Dataset<Row> rejected = null;
-        Dataset<Row> knownIds = null; // set once accounts (always first) is validated
-        for (TableSpec spec : specs) {
-            if (!raw.containsKey(spec.name())) {
-                continue;
-            }
-            InputValidator.Validated v = validate(validator, spec, raw.get(spec.name()), knownIds, config);
-            if (spec.name().equals("accounts")) {
-                // Children are checked against every account id in the source, quarantined accounts included:
-                // an account quarantined for a bad employee count does not also orphan its usage rows (the
-                // account itself is not scored). Taken from the accounts rows validation kept, so the source is read once.
-                Dataset<Row> rows = v.persisted() != null ? v.persisted() : raw.get("accounts");
-                knownIds = rows.select("account_id").where("account_id IS NOT NULL").distinct();
-                if (config.input().persist()) {
-                    knownIds = knownIds.persist(StorageLevel.MEMORY_AND_DISK());
-                    persisted.add(knownIds);
-                }
-            }
-            clean.put(spec.name(), v.clean());
-            reports.add(v.report());
+        List<Dataset<Row>> rejected = new ArrayList<>();
+        // accounts first: the other tables are checked against its account ids.
+        InputValidator.Validated accounts = validate(validator, WarehouseContract.ACCOUNTS, raw.get("accounts"), null, config);
+        // Children are checked against every account id in the source, quarantined accounts included: an account
+        // quarantined for a bad employee count does not also orphan its usage rows (the account itself is not scored).
+        // Taken from the accounts rows validation kept, so the source is read once.
+        Dataset<Row> rows = accounts.persisted() != null ? accounts.persisted() : raw.get("accounts");
+        Dataset<Row> knownIds = rows.select("account_id").where("account_id IS NOT NULL").distinct();
+        if (config.input().persist()) {
+            knownIds = knownIds.persist(StorageLevel.MEMORY_AND_DISK());
+            persisted.add(knownIds);
+        }
+        List<TableSpec> children = specs.stream().filter(s -> !s.name().equals("accounts") && raw.containsKey(s.name())).toList();
+        List<InputValidator.Validated> validated = new ArrayList<>(List.of(accounts));
+        validated.addAll(validateAll(validator, children, raw, knownIds, config));
+        for (InputValidator.Validated v : validated) {
+            TableReport r = v.report();
+            clean.put(r.table(), v.clean());
+            reports.add(r);
             if (v.persisted() != null) {
                 persisted.add(v.persisted());
             }
-            rejected = rejected == null ? v.rejected() : rejected.unionByName(v.rejected());
-            TableReport r = v.report();
+            if (r.rejected() > 0) { // the counts are known: a table with no quarantined row adds nothing to rejected_rows
+                rejected.add(v.rejected());
+            }
             LOG.info("Validated {}: {} rows, {} quarantined {}, {} after the run date excluded",
                     r.table(), r.rows(), r.rejected(), r.rejectedByRule(), r.excludedAfterRunDate());
         }
-        return new ValidatedWarehouse(clean, rejected, reports, persisted);
+        Dataset<Row> allRejected = rejected.isEmpty() ? spark.createDataFrame(List.of(), OutputTables.REJECTED_ROWS.schema())
+                : rejected.stream().reduce(Dataset::unionByName).orElseThrow();
+        return new ValidatedWarehouse(clean, allRejected, reports, persisted);
+    }
+
+    /**
+     * Validates the tables side by side (each is a few Spark jobs whose driver-side work, planning and scheduling,
+     * overlaps the others' tasks), and returns them in the given order. When tables fail, the first of them in that
+     * order is the one reported, whichever failed first in time.
+     */
+    private static List<InputValidator.Validated> validateAll(InputValidator validator, List<TableSpec> specs,
+                                                              Map<String, Dataset<Row>> raw, Dataset<Row> knownIds, AppConfig config) {
+        if (specs.isEmpty()) {
+            return List.of();
+        }
+        // A pool per load: its threads inherit the caller's Spark local properties (job group, description).
+        ExecutorService pool = Executors.newFixedThreadPool(Math.min(PARALLEL_TABLES, specs.size()));
+        try {
+            List<Future<InputValidator.Validated>> futures = new ArrayList<>();
+            for (TableSpec spec : specs) {
+                futures.add(pool.submit(() -> validate(validator, spec, raw.get(spec.name()), knownIds, config)));
+            }
+            List<InputValidator.Validated> out = new ArrayList<>();
+            RuntimeException first = null;
+            for (Future<InputValidator.Validated> f : futures) {
+                try {
+                    out.add(f.get());
+                } catch (ExecutionException e) {
+                    if (first == null) {
+                        first = e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("Interrupted while validating the inputs", e);
+                }
+            }
+            if (first != null) {
+                throw first;
+            }
+            return out;
+        } finally {
+            pool.shutdownNow();
+        }
     }
 
     /**
