@@ -348,35 +348,50 @@ public final class DeltaTables {
     }
 
     /**
-     * Keeps {@code latest} equal to the newest row per key of {@code history} (newest by history's
-     * partition column), after {@code history}'s rows for one date were (re)written, in one MERGE commit:
+     * Keeps {@code latest} equal to the newest row per key of {@code history} (newest by history's partition column),
+     * after {@code history}'s rows for some dates were (re)written, in one MERGE commit:
      * <ul>
-     *   <li>the date's rows replace a key's row when they are as new or newer (a back-fill of an older
-     *       date never overwrites a newer row; re-running a date changes nothing);</li>
-     *   <li>a key that {@code latest} held at that date but the re-written date no longer has falls
-     *       back to its newest older row in {@code history}, or is removed when it has none.</li>
+     *   <li>each key's newest row among those dates replaces its row when it is as new or newer (a back-fill of an
+     *       older date never overwrites a newer row; re-running a date changes nothing);</li>
+     *   <li>a key that {@code latest} held at one of those dates but that has no row there any more (nor at a newer one
+     *       of them) falls back to its newest older row in {@code history}, or is removed when it has none.</li>
      * </ul>
+     * One commit whatever the number of dates: a run that writes the scores of D, D - 30 and D - 90 merges once.
      */
-    public void refreshLatest(OutputTable latest, OutputTable history, String key, LocalDate date) {
-        Dataset<Row> fresh = faultInWrite(latest, latest.conform(read(history).where(onDate(history, date))));
+    public void refreshLatest(OutputTable latest, OutputTable history, String key, Collection<LocalDate> dates) {
+        String dateColumn = history.partitionColumn().orElseThrow();
+        Column written = col(dateColumn).isin(dates.stream().map(Date::valueOf).toArray());
+        Dataset<Row> newest = read(history).where(written)
+                .withColumn("_rank", row_number().over(Window.partitionBy(key).orderBy(col(dateColumn).desc())))
+                .where(col("_rank").equalTo(1)).drop("_rank");
+        Dataset<Row> fresh = faultInWrite(latest, latest.conform(newest));
         ensureCreated(latest);
-        committing(latest, () -> merge(latest, history, key, date, fresh));
-        LOG.info("Merged {} at {} into {}", history.name(), date, describe(latest));
+        committing(latest, () -> merge(latest, history, key, written, fresh));
+        LOG.info("Merged {} at {} into {}", history.name(), dates, describe(latest));
     }
 
-    private void merge(OutputTable latest, OutputTable history, String key, LocalDate date, Dataset<Row> fresh) {
+    private void merge(OutputTable latest, OutputTable history, String key, Column written, Dataset<Row> fresh) {
         String dateColumn = history.partitionColumn().orElseThrow();
-        Column onDate = onDate(history, date);
-        Dataset<Row> source = fresh.withColumn("_action", lit("upsert"));
-        Dataset<Row> stale = read(latest).where(onDate).select(key).join(fresh.select(key), new String[] {key}, "left_anti");
+        Dataset<Row> upserts = fresh;
+        Dataset<Row> extra = null;
+        // Keys held at a rewritten date that no row of that date, or of a newer rewritten one, keeps.
+        Dataset<Row> stale = read(latest).where(written).select(col(key), col(dateColumn).as("_held"))
+                .join(fresh.select(col(key), col(dateColumn).as("_fresh")), new String[] {key}, "left")
+                .where(col("_fresh").isNull().or(col("_fresh").lt(col("_held"))))
+                .select(key, "_held");
         if (!stale.isEmpty()) { // only after a re-run that dropped keys: look up their older rows
-            Dataset<Row> older = read(history).where(col(dateColumn).lt(lit(Date.valueOf(date))))
-                    .join(stale, new String[] {key}, "left_semi")
+            Dataset<Row> older = read(history).join(stale, new String[] {key}, "inner").where(col(dateColumn).lt(col("_held")))
                     .withColumn("_rank", row_number().over(Window.partitionBy(key).orderBy(col(dateColumn).desc())))
-                    .where(col("_rank").equalTo(1)).drop("_rank");
+                    .where(col("_rank").equalTo(1)).drop("_rank", "_held");
             Dataset<Row> fallback = latest.conform(older).withColumn("_action", lit("fallback"));
-            Dataset<Row> removed = stale.join(older.select(key), new String[] {key}, "left_anti").withColumn("_action", lit("delete"));
-            source = source.unionByName(fallback).unionByName(removed, true);
+            Dataset<Row> removed = stale.select(key).join(older.select(key), new String[] {key}, "left_anti")
+                    .withColumn("_action", lit("delete"));
+            upserts = upserts.join(stale.select(key), new String[] {key}, "left_anti"); // the fallback decides those keys
+            extra = fallback.unionByName(removed, true);
+        }
+        Dataset<Row> source = upserts.withColumn("_action", lit("upsert"));
+        if (extra != null) {
+            source = source.unionByName(extra, true);
         }
         Map<String, String> assign = new LinkedHashMap<>();
         for (String c : latest.columnNames()) {

@@ -46,16 +46,14 @@ final class Scores {
 
     /**
      * Scores every customer on each of {@code dates} with {@code model} in one pass, replaces those dates' partitions
-     * of account_health_scores in one commit, and refreshes account_health_current date by date, oldest first.
+     * of account_health_scores in one commit, and refreshes account_health_current in one merge.
      */
     static void scoreAndWrite(JobContext ctx, ValidatedWarehouse warehouse, Collection<LocalDate> dates, HealthModel model) {
         List<LocalDate> sorted = dates.stream().distinct().sorted().toList();
         Dataset<Row> scores = new ScoringPipeline(ctx.config(), model).scores(warehouse, sorted, ctx.runId());
         ctx.tables().replaceWhere(OutputTables.ACCOUNT_HEALTH_SCORES, scores, DeltaTables.inDates("score_date", sorted));
-        for (LocalDate date : sorted) {
-            // The merge reads back the partition just written instead of recomputing the scores.
-            ctx.tables().refreshLatest(OutputTables.ACCOUNT_HEALTH_CURRENT, OutputTables.ACCOUNT_HEALTH_SCORES, "account_id", date);
-        }
+        // The merge reads back the partitions just written instead of recomputing the scores.
+        ctx.tables().refreshLatest(OutputTables.ACCOUNT_HEALTH_CURRENT, OutputTables.ACCOUNT_HEALTH_SCORES, "account_id", sorted);
     }
 
     /** Of {@code dates}, those account_health_scores has no row for. One small aggregation over the partition column. */
