@@ -65,7 +65,8 @@ public record AppConfig(Config raw, InputSettings input, OutputSettings output, 
     /** The one place every section is read and checked, after the keys themselves. */
     private static AppConfig parse(Config c) {
         ConfigKeys.check(c);
-        return new AppConfig(c, InputSettings.from(c), OutputSettings.from(c), ValidationSettings.from(c), SizeBand.listFrom(c),
+        OutputSettings output = OutputSettings.from(c);
+        return new AppConfig(c, InputSettings.from(c, output), output, ValidationSettings.from(c), SizeBand.listFrom(c),
                 Tiers.from(c), CohortSettings.from(c), InsightSettings.from(c), CalibrationSettings.from(c), ModelParser.from(c),
                 TestingSettings.from(c));
     }

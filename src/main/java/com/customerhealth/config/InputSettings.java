@@ -14,10 +14,13 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Where the warehouse is read from (conf {@code input}): one source per contract table, and whether
- * the validated inputs are persisted so a run reads every source once.
+ * Where the warehouse is read from (conf {@code input}): one source per contract table, whether the validated inputs
+ * are kept for the run so it reads every source once, and where they are staged.
+ *
+ * @param stagingRoot folder the validated inputs are staged under as Parquet ({@code input.staging-path}, else
+ *                    {@code <output.path>/_staging}); null: none (catalog-managed output), a local checkpoint keeps them
  */
-public record InputSettings(boolean persist, Map<String, SourceConfig> sources) {
+public record InputSettings(boolean persist, String stagingRoot, Map<String, SourceConfig> sources) {
 
     public SourceConfig source(String table) {
         SourceConfig s = sources.get(table);
@@ -27,12 +30,15 @@ public record InputSettings(boolean persist, Map<String, SourceConfig> sources) 
         return s;
     }
 
-    static InputSettings from(Config root) {
+    static InputSettings from(Config root, OutputSettings output) {
         Map<String, SourceConfig> sources = new LinkedHashMap<>();
         for (TableSpec t : WarehouseContract.TABLES) {
             sources.put(t.name(), source(root, t));
         }
-        return new InputSettings(root.getBoolean("input.persist"), java.util.Collections.unmodifiableMap(sources));
+        String staging = root.getString("input.staging-path").trim();
+        String stagingRoot = !staging.isEmpty() ? OutputSettings.absolute(staging)
+                : output.path() == null ? null : output.path() + "/_staging";
+        return new InputSettings(root.getBoolean("input.persist"), stagingRoot, java.util.Collections.unmodifiableMap(sources));
     }
 
     private static SourceConfig source(Config root, TableSpec spec) {

@@ -25,6 +25,11 @@ public record OutputSettings(String path, String database, String reportRoot) {
         return reportRoot;
     }
 
+    /** A folder as the jobs use it: a URI as it is, a local path made absolute against the working directory. */
+    static String absolute(String path) {
+        return path.contains("://") ? path : new File(path).getAbsoluteFile().toPath().normalize().toString();
+    }
+
     static OutputSettings from(Config root) {
         String path = root.hasPath("output.path") ? root.getString("output.path").trim() : "";
         String database = root.hasPath("output.database") ? root.getString("output.database").trim() : "";
@@ -32,8 +37,7 @@ public record OutputSettings(String path, String database, String reportRoot) {
             throw JobFailure.badConfig("Set output.path (a folder for the Delta tables) or output.database "
                     + "(catalog-managed tables), or both.", "Both are empty.");
         }
-        String absolute = path.isEmpty() ? null
-                : path.contains("://") ? path : new File(path).getAbsoluteFile().toPath().normalize().toString();
+        String absolute = path.isEmpty() ? null : absolute(path);
         String reports = root.getString("report-path");
         String reportRoot = !reports.isBlank() ? reports : absolute == null ? null : absolute + "/reports";
         return new OutputSettings(absolute, database.isEmpty() ? null : database, reportRoot);

@@ -54,6 +54,8 @@ import org.apache.spark.sql.types.TimestampType;
 public final class InputValidator {
     /** Prefix of the source value kept for a column that is cast to its contract type. */
     private static final String SOURCE_PREFIX = "_src_";
+    /** The staged rows' partition column: whether the row is clean. */
+    private static final String CLEAN = "_clean";
     /** Prefix of the key check's flag that a key column is null. */
     private static final String NULL_PREFIX = "_null_";
     private final ValidationSettings settings;
@@ -61,11 +63,15 @@ public final class InputValidator {
     private final LocalDate runDate;
     private final String runId;
 
-    public InputValidator(AppConfig config, LocalDate runDate, String runId) {
+    private final StagingArea staging;
+
+    /** @param staging where validated rows are staged as Parquet (persist on), or null: a local checkpoint keeps them */
+    InputValidator(AppConfig config, LocalDate runDate, String runId, StagingArea staging) {
         this.settings = config.validation();
         this.persist = config.input().persist();
         this.runDate = runDate;
         this.runId = runId;
+        this.staging = staging;
     }
 
     /**
@@ -115,7 +121,9 @@ public final class InputValidator {
         kept.add(array_compact(array(checks)).as("_violations"));
         kept.add(excluded.as("_excluded"));
         Dataset<Row> checked = typed.select(kept.toArray(Column[]::new));
-        if (persist) {
+        if (persist && staging != null) {
+            checked = stage(checked, staging.tableFolder(spec.name()));
+        } else if (persist) {
             // One read of the source: the key check fills a local checkpoint (memory, spilling to disk) that the counts,
             // rejected rows and clean rows then read. Unlike a cache, a lost block is never recomputed from the source,
             // so a source that changes during the run cannot give the run a mix of old and new rows: the run fails instead.
@@ -137,9 +145,21 @@ public final class InputValidator {
                         to_json(struct(spec.columnNames().stream().map(c -> source(typedColumns, c).as(c)).toArray(Column[]::new)))
                                 .as("row_json"));
         Dataset<Row> clean = checked
-                .where(col("_excluded").equalTo(false).and(size(col("_violations")).equalTo(0)))
+                .where(persist && staging != null ? col(CLEAN) : col("_excluded").equalTo(false).and(size(col("_violations")).equalTo(0)))
                 .select(spec.columnNames().stream().map(c -> col(c)).toArray(Column[]::new));
         return new Validated(clean, OutputTables.REJECTED_ROWS.conform(rejected), report, persist ? checked : null);
+    }
+
+    /**
+     * Writes the checked rows once, as Parquet split by whether a row is clean (so the jobs' reads of the clean rows skip
+     * the others' files), and returns them as read back. The run's one read of the source: every later step reads these
+     * files, column by column, and never the source again, so a source that changes during the run does not reach it.
+     */
+    private static Dataset<Row> stage(Dataset<Row> checked, String folder) {
+        Dataset<Row> rows = checked.withColumn(CLEAN, col("_excluded").equalTo(false).and(size(col("_violations")).equalTo(0)));
+        rows.write().mode("overwrite").partitionBy(CLEAN).parquet(folder);
+        // The schema is known: read back without inferring it from the files (and the partition column as boolean).
+        return checked.sparkSession().read().schema(rows.schema()).parquet(folder);
     }
 
     /** A validated table: clean rows, quarantined rows, the counts, and the persisted frame (or null) to release. */

@@ -11,17 +11,19 @@ import org.apache.spark.sql.Row;
 
 /**
  * The warehouse after validation: clean, typed tables under contract names, the quarantined rows
- * of every table (rejected_rows schema), one report per table, and the persisted frames to release.
+ * of every table (rejected_rows schema), one report per table, and what holds the rows for the run (persisted
+ * frames, the staging folder) to release.
  */
 public record ValidatedWarehouse(Map<String, Dataset<Row>> clean, Dataset<Row> rejected, List<TableReport> reports,
-                                 List<Dataset<Row>> persisted) {
+                                 List<Dataset<Row>> persisted, Runnable onRelease) {
 
     /** No input at all: for jobs that read no warehouse table. */
-    public static final ValidatedWarehouse NONE = new ValidatedWarehouse(Map.of(), null, List.of(), List.of());
+    public static final ValidatedWarehouse NONE = new ValidatedWarehouse(Map.of(), null, List.of(), List.of(), () -> { });
 
-    /** Frees the persisted inputs; call when the jobs of a run are done. */
+    /** Frees the persisted inputs and deletes the staged ones; call when the jobs of a run are done. */
     public void release() {
         persisted.forEach(Dataset::unpersist);
+        onRelease.run();
     }
 
     /** A clean table; fails when a required table was not loaded. */

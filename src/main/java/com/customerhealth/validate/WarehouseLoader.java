@@ -40,7 +40,9 @@ public final class WarehouseLoader {
     public static ValidatedWarehouse load(SparkSession spark, AppConfig config, LocalDate runDate, String runId,
                                           Collection<String> tables) {
         WarehouseReader reader = new WarehouseReader(spark, config);
-        InputValidator validator = new InputValidator(config, runDate, runId);
+        StagingArea staging = config.input().persist() && config.input().stagingRoot() != null
+                ? StagingArea.create(spark, config.input().stagingRoot(), runId) : null;
+        InputValidator validator = new InputValidator(config, runDate, runId, staging);
 
         // Read every table first, so a missing table or column is reported before any Spark job runs.
         Map<String, Dataset<Row>> raw = new LinkedHashMap<>();
@@ -61,7 +63,16 @@ public final class WarehouseLoader {
         List<Dataset<Row>> persisted = new ArrayList<>();
         List<Dataset<Row>> rejected = new ArrayList<>();
         // accounts first: the other tables are checked against its account ids.
-        InputValidator.Validated accounts = validate(validator, WarehouseContract.ACCOUNTS, raw.get("accounts"), null, config);
+        InputValidator.Validated accounts;
+        List<InputValidator.Validated> validated = new ArrayList<>();
+        try {
+            accounts = validate(validator, WarehouseContract.ACCOUNTS, raw.get("accounts"), null, config);
+        } catch (RuntimeException e) {
+            if (staging != null) {
+                staging.delete();
+            }
+            throw e;
+        }
         // Children are checked against every account id in the source, quarantined accounts included: an account
         // quarantined for a bad employee count does not also orphan its usage rows (the account itself is not scored).
         // Taken from the accounts rows validation kept, so the source is read once.
@@ -72,8 +83,16 @@ public final class WarehouseLoader {
             persisted.add(knownIds);
         }
         List<TableSpec> children = specs.stream().filter(s -> !s.name().equals("accounts") && raw.containsKey(s.name())).toList();
-        List<InputValidator.Validated> validated = new ArrayList<>(List.of(accounts));
-        validated.addAll(validateAll(validator, children, raw, knownIds, config));
+        validated.add(accounts);
+        try {
+            validated.addAll(validateAll(validator, children, raw, knownIds, config));
+        } catch (RuntimeException e) {
+            knownIds.unpersist();
+            if (staging != null) {
+                staging.delete();
+            }
+            throw e;
+        }
         for (InputValidator.Validated v : validated) {
             TableReport r = v.report();
             clean.put(r.table(), v.clean());
@@ -89,7 +108,7 @@ public final class WarehouseLoader {
         }
         Dataset<Row> allRejected = rejected.isEmpty() ? spark.createDataFrame(List.of(), OutputTables.REJECTED_ROWS.schema())
                 : rejected.stream().reduce(Dataset::unionByName).orElseThrow();
-        return new ValidatedWarehouse(clean, allRejected, reports, persisted);
+        return new ValidatedWarehouse(clean, allRejected, reports, persisted, staging == null ? () -> { } : staging::delete);
     }
 
     /**
