@@ -197,7 +197,7 @@ public final class BenchHarness {
                 }
 
                 @Override
-                public void stageEnded(String stage, RuntimeException failure) {
+                public void stageEnded(String stage, RuntimeException failure, Map<String, Long> rowsWritten) {
                     end(current);
                 }
 

@@ -56,7 +56,7 @@ public final class BootstrapProbe {
             int most = Math.max(2, replicates);
             List<Round> rounds = new ArrayList<>();
             try (JointFits.Packed packed = JointFits.pack(train, featureColumns, new JointFits.Packing(null, List.of(), seed, most))) {
-                JointFits.Result full = packed.fit(List.of(JointFits.Problem.cold(JointFits.RowWeight.all(), regParam)))
+                JointFits.Result full = packed.fit("probe start", List.of(JointFits.Problem.cold(JointFits.RowWeight.all(), regParam)))
                         .results().get(0); // the replicates' start; also the warm-up (packing, code compiled), not timed
                 for (int n : List.of(1, most)) {
                     List<JointFits.Problem> problems = new ArrayList<>();
@@ -64,7 +64,7 @@ public final class BootstrapProbe {
                         problems.add(JointFits.Problem.from(JointFits.RowWeight.replicate(r), regParam, full));
                     }
                     long started = System.nanoTime();
-                    JointFits.Fits fits = packed.fit(problems);
+                    JointFits.Fits fits = packed.fit("probe", problems);
                     rounds.add(new Round(n, (System.nanoTime() - started) / 1e9, fits.passes()));
                 }
             }

@@ -193,7 +193,7 @@ public final class Calibrator {
                 problems.add(JointFits.Problem.cold(JointFits.RowWeight.outsideFold(k), reg));
             }
         }
-        JointFits.Fits fits = packed.fit(problems);
+        JointFits.Fits fits = packed.fit("cross-validation and the fits on all rows", problems);
         warnUnconverged("cross-validation", fits);
         List<JointFits.RowWeight> judgedOn = new ArrayList<>();
         List<JointFits.Result> judged = new ArrayList<>();
@@ -239,7 +239,7 @@ public final class Calibrator {
                 problems.add(JointFits.Problem.from(JointFits.RowWeight.inGroup(g, v), cv.regParam(), cv.full()));
             }
         }
-        JointFits.Fits fits = packed.fit(problems);
+        JointFits.Fits fits = packed.fit("bootstrap (" + cal.bootstrapReplicates() + " replicates) and segment fits", problems);
         warnUnconverged("bootstrap and segment", fits);
         return fits;
     }

@@ -17,6 +17,8 @@ import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.storage.StorageLevel;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Many fits of the bounded logistic regression at once, over training rows packed and cached once:
@@ -40,6 +42,7 @@ import org.apache.spark.storage.StorageLevel;
  * (metrics + 1 and their square).
  */
 final class JointFits {
+    private static final Logger LOG = LoggerFactory.getLogger(JointFits.class);
     /** Rows per block. */
     private static final int BLOCK_ROWS = 4096;
     private static final int MAX_PASSES = 80;
@@ -182,8 +185,11 @@ final class JointFits {
             this.p = p;
         }
 
-        /** Fits every problem; one pass for the weighted moments, then one pass per Newton step of the slowest. */
-        Fits fit(List<Problem> problems) {
+        /**
+         * Fits every problem; one pass for the weighted moments, then one pass per Newton step of the slowest. Each pass
+         * is logged with how many fits are still moving, under {@code what} ("bootstrap and segment fits").
+         */
+        Fits fit(String what, List<Problem> problems) {
             int n = problems.size();
             if (n == 0) {
                 return new Fits(List.of(), 0);
@@ -215,6 +221,7 @@ final class JointFits {
                 for (int k = 0; k < ids.length; k++) {
                     solvers[ids[k]].take(sums, k * slot);
                 }
+                LOG.info("{}: pass {}, {} of {} fits still moving", what, passes, ids.length, n);
             }
             List<Result> out = new ArrayList<>();
             for (Solver s : solvers) {

@@ -39,8 +39,11 @@ final class JobRuns {
         this.command = command;
     }
 
-    void succeeded(Job job, Instant started, ValidatedWarehouse warehouse) {
-        ctx.tables().append(OutputTables.JOB_RUNS, row(job, started, warehouse, null));
+    /** Records a success; returns the rows the job's commits wrote, by table (job_runs.output_rows). */
+    Map<String, Long> succeeded(Job job, Instant started, ValidatedWarehouse warehouse) {
+        Map<String, Long> written = outputRows(job, warehouse);
+        ctx.tables().append(OutputTables.JOB_RUNS, row(job, started, warehouse, null, written));
+        return written;
     }
 
     /**
@@ -49,14 +52,23 @@ final class JobRuns {
      */
     void failed(Job job, Instant started, ValidatedWarehouse warehouse, RuntimeException error) {
         try {
-            ctx.tables().append(OutputTables.JOB_RUNS, row(job, started, warehouse, error));
+            ctx.tables().append(OutputTables.JOB_RUNS, row(job, started, warehouse, error, outputRows(job, warehouse)));
         } catch (RuntimeException e) {
             LOG.warn("Could not record the failed {} run in job_runs: {}", job.name(), JobFailure.firstLine(e));
         }
     }
 
+    /** Rows written by the job's commits (tagged with its commit tag), by table. */
+    private Map<String, Long> outputRows(Job job, ValidatedWarehouse warehouse) {
+        List<OutputTable> written = new java.util.ArrayList<>(job.outputTables());
+        if (warehouse != null && !warehouse.reports().isEmpty()) {
+            written.add(OutputTables.REJECTED_ROWS);
+        }
+        return ctx.tables().rowsWrittenBy(ctx.commitTag(job), written);
+    }
+
     private org.apache.spark.sql.Dataset<org.apache.spark.sql.Row> row(Job job, Instant started, ValidatedWarehouse warehouse,
-                                                                       RuntimeException error) {
+                                                                       RuntimeException error, Map<String, Long> outputRows) {
         Instant finished = Instant.now();
         Map<String, Long> inputRows = new TreeMap<>();
         long rejected = 0;
@@ -68,11 +80,6 @@ final class JobRuns {
                 }
             }
         }
-        List<OutputTable> written = new java.util.ArrayList<>(job.outputTables());
-        if (warehouse != null && !warehouse.reports().isEmpty()) {
-            written.add(OutputTables.REJECTED_ROWS);
-        }
-        Map<String, Long> outputRows = ctx.tables().rowsWrittenBy(ctx.commitTag(job), written);
         return ctx.spark().createDataFrame(List.of(RowFactory.create(ctx.runId(), job.name(), command, Date.valueOf(ctx.runDate()),
                 error == null ? "succeeded" : "failed", error == null ? 0 : Pipeline.exitCode(error),
                 error == null ? null : JobFailure.firstLine(error), Timestamp.from(started), Timestamp.from(finished),

@@ -7,6 +7,7 @@ import com.customerhealth.validate.WarehouseLoader;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -46,7 +47,7 @@ public final class Pipeline {
      * or validation is recorded against every job of the command, since none of them ran.
      */
     public static void run(JobContext ctx, String command, List<Job> jobs) {
-        run(ctx, command, jobs, PipelineObserver.NONE);
+        run(ctx, command, jobs, new ConsoleProgress(ctx.out()));
     }
 
     /** {@link #run(JobContext, String, List)}, telling {@code observer} each stage as it starts and ends. */
@@ -66,14 +67,14 @@ public final class Pipeline {
             read = tables.isEmpty() ? ValidatedWarehouse.NONE : ctx.loadWarehouse(tables);
             ctx.enforceRejectedShare(read);
         } catch (RuntimeException e) {
-            observer.stageEnded(PipelineObserver.READ_VALIDATE, e);
+            observer.stageEnded(PipelineObserver.READ_VALIDATE, e, Map.of());
             ValidatedWarehouse counted = read; // the counts, when the rows were read and too many quarantined
             jobs.forEach(job -> runs.failed(job, started, counted, e));
             throw e;
         } finally {
             ctx.tagCommits(null);
         }
-        observer.stageEnded(PipelineObserver.READ_VALIDATE, null);
+        observer.stageEnded(PipelineObserver.READ_VALIDATE, null, Map.of());
         ValidatedWarehouse warehouse = read;
         try {
             ctx.tables().faults().pauseAt("after-read");
@@ -86,13 +87,12 @@ public final class Pipeline {
                     job.run(ctx, warehouse);
                 } catch (RuntimeException e) {
                     runs.failed(job, jobStarted, warehouse, e);
-                    observer.stageEnded(job.name(), e);
+                    observer.stageEnded(job.name(), e, Map.of());
                     throw e;
                 } finally {
                     ctx.tagCommits(null);
                 }
-                runs.succeeded(job, jobStarted, warehouse);
-                observer.stageEnded(job.name(), null);
+                observer.stageEnded(job.name(), null, runs.succeeded(job, jobStarted, warehouse));
                 jobStarted = Instant.now();
             }
         } finally {

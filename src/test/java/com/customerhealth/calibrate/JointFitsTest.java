@@ -83,7 +83,7 @@ class JointFitsTest {
                 problems.add(JointFits.Problem.cold(JointFits.RowWeight.outsideFold(k), reg));
             }
         }
-        JointFits.Fits fits = packed.fit(problems);
+        JointFits.Fits fits = packed.fit("test", problems);
         assertThat(fits.unconverged()).isZero();
         assertThat(fits.passes()).as("passes: the moments, then Newton steps from a cold start").isBetween(3, 30);
         List<JointFits.RowWeight> folds = new ArrayList<>();
@@ -110,7 +110,7 @@ class JointFitsTest {
 
     @Test
     void theFitOnAllRowsAndASegmentsFitEqualMllibs() {
-        JointFits.Fits fits = packed.fit(List.of(JointFits.Problem.cold(JointFits.RowWeight.all(), 0.0),
+        JointFits.Fits fits = packed.fit("test", List.of(JointFits.Problem.cold(JointFits.RowWeight.all(), 0.0),
                 JointFits.Problem.cold(JointFits.RowWeight.inGroup(0, 0), 0.01)));
         assertCoefficients("all rows", fits.results().get(0), WeightFit.bounded(metrics.size(), 0.0).fit(train));
         assertCoefficients("industry " + industry, fits.results().get(1),
@@ -134,7 +134,7 @@ class JointFitsTest {
         for (int r = 0; r < REPLICATES; r++) {
             problems.add(JointFits.Problem.from(JointFits.RowWeight.replicate(r), regParam, start));
         }
-        JointFits.Fits joint = packed.fit(problems);
+        JointFits.Fits joint = packed.fit("test", problems);
 
         assertThat(joint.results()).hasSize(REPLICATES).noneMatch(JointFits.Result::failed);
         assertThat(joint.passes()).as("passes from the warm start").isBetween(3, 21);
