@@ -33,6 +33,7 @@ import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.expressions.Window;
+import org.apache.spark.sql.types.DataTypes;
 import scala.jdk.javaapi.CollectionConverters;
 
 /**
@@ -263,6 +264,11 @@ public final class CohortMetrics {
                 .withColumn("small_cohort", col("cohort_accounts").lt(cfg.minCohortSize()));
     }
 
+    /** The mean of 2-decimal scores to 4 decimals, computed exactly (decimal sum), as a double. */
+    private static Column exactMean(Column score) {
+        return round(avg(score.cast(DataTypes.createDecimalType(5, 2))), 4).cast("double");
+    }
+
     /** Scores with a churned flag -> health_tier_churn rows per tier, per 10-point band and overall. */
     public static Dataset<Row> tierChurn(Dataset<Row> scoresWithChurn) {
         Column score = col("health_score");
@@ -276,10 +282,11 @@ public final class CohortMetrics {
                 .groupBy("grouping", "bucket", "weights_version").agg(
                         count(lit(1)).as("accounts"),
                         count_if(col("churned")).as("churned"),
-                        // Rounded: a double sum's last bits depend on the order rows arrive in.
-                        round(avg(score), 4).as("mean_score"),
-                        round(avg(when(col("churned"), score)), 4).as("mean_score_churned"),
-                        round(avg(when(col("churned").equalTo(false), score)), 4).as("mean_score_retained"))
+                        // Scores have 2 decimals: averaged as decimals, so the sum is exact whatever order the rows arrive in
+                        // (a double sum's last bits are not, and can tip the 4-decimal rounding), then rounded half up.
+                        exactMean(score).as("mean_score"),
+                        exactMean(when(col("churned"), score)).as("mean_score_churned"),
+                        exactMean(when(col("churned").equalTo(false), score)).as("mean_score_retained"))
                 .withColumn("churn_rate", ratio(col("churned"), col("accounts")))
                 .withColumn("churn_ci_low", Wilson.lower(col("churned"), col("accounts")))
                 .withColumn("churn_ci_high", Wilson.upper(col("churned"), col("accounts")));
