@@ -59,11 +59,19 @@ final class StagingArea {
         return new Path(folder, table).toString();
     }
 
-    /** Deletes the run's folder; a failure to delete is logged, not thrown (the next runs remove it once it is old). */
+    /**
+     * Deletes the run's folder, and the staging root too when no other run has a folder there (so a finished run leaves
+     * only its tables in the output folder); a failure to delete is logged, not thrown (the next runs remove it once it is old).
+     */
     void delete() {
         try {
             FileSystem fs = folder.getFileSystem(spark.sparkContext().hadoopConfiguration());
             fs.delete(folder, true);
+            Path root = folder.getParent();
+            FileStatus[] left = fs.exists(root) ? fs.listStatus(root) : new FileStatus[0];
+            if (left.length == 0) {
+                fs.delete(root, false); // not recursive: a folder another run just made there keeps the root
+            }
         } catch (IOException | RuntimeException e) {
             LOG.warn("Could not delete the staged inputs in {}: {}", folder, e.toString());
         }
