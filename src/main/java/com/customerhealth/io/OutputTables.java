@@ -508,7 +508,8 @@ public final class OutputTables {
                     field("run_id", StringType, false, "The run's --run-id (default <command>-<run date>); Delta commits of the run carry "
                             + "<run_id>/<job> as their userMetadata (DESCRIBE HISTORY)."),
                     field("job", StringType, false, "validate, score, cohorts, insights, calibrate or report."),
-                    field("command", StringType, false, "The CLI command that ran it: the job's own name, or run."),
+                    field("command", StringType, false, "The CLI command that ran it: the job's own name, run (the whole "
+                            + "pipeline) or daily (score, cohorts and insights over one read)."),
                     field("run_date", DateType, false, "The --run-date."),
                     field("status", StringType, false, "succeeded or failed."),
                     field("exit_code", IntegerType, false, "The process exit code the failure gives (0 when it succeeded; 2 configuration, "

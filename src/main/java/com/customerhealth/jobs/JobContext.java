@@ -9,6 +9,7 @@ import com.customerhealth.io.DeltaTables;
 import com.customerhealth.io.FaultPoint;
 import com.customerhealth.io.OutputTable;
 import com.customerhealth.io.OutputTables;
+import com.customerhealth.validate.MoneyUnits;
 import com.customerhealth.validate.TableReport;
 import com.customerhealth.validate.ValidatedWarehouse;
 import com.customerhealth.validate.WarehouseLoader;
@@ -63,6 +64,7 @@ public record JobContext(SparkSession spark, AppConfig config, LocalDate runDate
             out.printf("  input %-21s %,12d rows  %,8d quarantined  %,8d after run date excluded%n",
                     r.table(), r.rows(), r.rejected(), r.excludedAfterRunDate());
         }
+        MoneyUnits.check(warehouse).ifPresent(w -> out.println("  WARNING: " + w));
         return warehouse;
     }
 

@@ -67,6 +67,12 @@ public final class WarehouseLoader {
         List<InputValidator.Validated> validated = new ArrayList<>();
         try {
             accounts = validate(validator, WarehouseContract.ACCOUNTS, raw.get("accounts"), null, config);
+            if (accounts.report().rows() == 0) {
+                // Every job starts from the accounts: an empty table is a load that has not landed, never a warehouse
+                // with no customers, and scoring it would write empty tables over good ones.
+                throw JobFailure.badInput("Table accounts has no rows: every job starts from the accounts. Check that the "
+                        + "warehouse load of accounts has landed (and input.tables.accounts points at it), then run again.", null);
+            }
         } catch (RuntimeException e) {
             if (staging != null) {
                 staging.delete();
