@@ -7,11 +7,13 @@ import com.customerhealth.FixtureWarehouse;
 import com.customerhealth.TestSpark;
 import com.customerhealth.cli.HealthJobs;
 import com.customerhealth.config.AppConfig;
+import com.customerhealth.generate.WarehouseGenerator;
 import com.customerhealth.it.OutputComparison;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -50,7 +52,11 @@ class FaultToleranceIT {
     }
 
     private List<String> args(String date, Path output, String... extra) {
-        List<String> a = new ArrayList<>(List.of("score", "--run-date", date,
+        return args("score", date, output, extra);
+    }
+
+    private List<String> args(String command, String date, Path output, String... extra) {
+        List<String> a = new ArrayList<>(List.of(command, "--run-date", date,
                 "--conf", FixtureWarehouse.fixtureModelConf().toString(),
                 "--set", "input.root=" + fixture.raw().getString("input.root"),
                 "--set", "output.path=" + output,
@@ -112,9 +118,16 @@ class FaultToleranceIT {
 
     /** Runs the CLI in its own JVM until it reaches {@code point}, then kills it with SIGKILL. */
     private void killAt(String point, String date) throws Exception {
+        killAt(point, args(date, output()));
+    }
+
+    /** Runs the CLI with {@code cliArgs} in its own JVM until it reaches {@code point}, then kills it with SIGKILL. */
+    private static void killAt(String point, List<String> cliArgs) throws Exception {
         Path signals = Files.createTempDirectory("faults-signals");
         Path log = signals.resolve("jvm.log");
-        Process p = jvm(args(date, output(), pause(point, signals)), log);
+        List<String> paused = new ArrayList<>(cliArgs);
+        paused.addAll(List.of(pause(point, signals)));
+        Process p = jvm(paused, log);
         try {
             long deadline = System.currentTimeMillis() + TimeUnit.MINUTES.toMillis(5);
             Path reached = signals.resolve(point.replace(':', '_') + ".reached");
@@ -156,6 +169,83 @@ class FaultToleranceIT {
         Cli retry = score(JUNE, output());
         assertThat(retry.code()).as(retry.err()).isZero();
         OutputComparison.assertSameTables(spark, expected, output());
+    }
+
+    @Test
+    void cohortsAndInsightsKilledInsideTheirWritesLeaveEveryTableReadableAndTheReRunCompletesThem() throws Exception {
+        Path uninterrupted = Files.createTempDirectory("faults-daily-expected");
+        Cli reference = Cli.run(args("daily", JUNE, uninterrupted).toArray(String[]::new));
+        assertThat(reference.code()).as(reference.err()).isZero();
+
+        // Killed inside cohort_churn's write: score's tables and the cohort tables written before it are committed,
+        // cohort_churn holds nothing of June.
+        killAt("in-write:cohort_churn", args("daily", JUNE, output()));
+        assertThat(rows(output(), "account_health_scores")).isEqualTo(rows(uninterrupted, "account_health_scores")).isPositive();
+        assertThat(rows(output(), "mrr_movements")).isEqualTo(rows(uninterrupted, "mrr_movements")).isPositive();
+        assertThat(rows(output(), "cohort_churn")).isZero();
+        assertThat(rows(output(), "customer_segments")).isZero();
+
+        // Airflow's retry is killed inside customer_segments' write: the cohort tables are whole now, the insights
+        // table before it (account_health_drivers) too, and customer_segments still holds nothing.
+        killAt("in-write:customer_segments", args("daily", JUNE, output()));
+        assertThat(rows(output(), "cohort_churn")).isEqualTo(rows(uninterrupted, "cohort_churn")).isPositive();
+        assertThat(rows(output(), "account_health_drivers")).isEqualTo(rows(uninterrupted, "account_health_drivers")).isPositive();
+        assertThat(rows(output(), "customer_segments")).isZero();
+
+        // The next retry ends with the tables of the run never interrupted.
+        Cli retry = Cli.run(args("daily", JUNE, output()).toArray(String[]::new));
+        assertThat(retry.code()).as(retry.err()).isZero();
+        OutputComparison.assertSameTables(spark, uninterrupted, output());
+        // job_runs tells what happened: a job that finished has its row, a killed job none (three tries of score,
+        // two of cohorts, one of insights).
+        assertThat(spark.read().format("delta").load(output().resolve("job_runs").toString())
+                .where("status = 'succeeded'").groupBy("job").count().orderBy("job").collectAsList())
+                .extracting(Object::toString).containsExactly("[cohorts,2]", "[insights,1]", "[score,3]");
+    }
+
+    @Test
+    void calibrateKilledInsideItsWritesLeavesEveryTableReadableAndTheReRunCompletesIt() throws Exception {
+        Path root = Files.createTempDirectory("faults-calibrate");
+        new WarehouseGenerator(spark, 42, 600, 30, LocalDate.of(2026, 9, 30)).write(root.resolve("warehouse").toString(), "parquet");
+        Path expectedOut = root.resolve("expected");
+        Path out = root.resolve("out");
+        Cli reference = Cli.run(calibrate(root, expectedOut).toArray(String[]::new));
+        assertThat(reference.code()).as(reference.err()).isZero();
+
+        // Killed inside the proposal's write: no version, no figures.
+        killAt("in-write:health_weights", calibrate(root, out));
+        assertThat(rows(out, "health_weights")).isZero();
+        assertThat(rows(out, "calibration_runs")).isZero();
+
+        // The retry is killed as it writes the report's row (a one-row write: in-write pauses on a task's second row,
+        // so the kill lands at its start): the proposal and its figures are committed, the report is neither in
+        // calibration_reports nor published.
+        killAt("before-write:calibration_reports", calibrate(root, out));
+        assertThat(rows(out, "health_weights")).isEqualTo(12);
+        assertThat(rows(out, "calibration_runs")).isEqualTo(rows(expectedOut, "calibration_runs")).isPositive();
+        assertThat(rows(out, "calibration_reports")).isZero();
+        assertThat(out.resolve("reports/calibration-2026-09-30")).doesNotExist();
+
+        // The next retry keeps the proposal already recorded and completes the rest: the uninterrupted run's tables.
+        Cli retry = Cli.run(calibrate(root, out).toArray(String[]::new));
+        assertThat(retry.code()).as(retry.err()).isZero();
+        assertThat(retry.out()).contains("already in health_weights");
+        OutputComparison.assertSameTables(spark, expectedOut, out);
+        assertThat(out.resolve("reports/calibration-2026-09-30/report.html")).exists();
+    }
+
+    /** calibrate on the generated warehouse under {@code root}, with CalibrateJobTest's small settings. */
+    private static List<String> calibrate(Path root, Path output) {
+        return List.of("calibrate", "--run-date", "2026-09-30", "--set", "input.root=" + root.resolve("warehouse"),
+                "--set", "output.path=" + output, "--set", "output.database=",
+                "--set", "calibration.bootstrap-replicates=8", "--set", "calibration.folds=3", "--set", "calibration.reg-params=[0.01]",
+                "--set", "calibration.min-churn-events=20", "--set", "calibration.segment-min-churn-events=20");
+    }
+
+    /** The rows of a table under {@code output}; 0 when the table was never created. Reading it proves it readable. */
+    private long rows(Path output, String name) {
+        Path table = output.resolve(name);
+        return Files.isDirectory(table.resolve("_delta_log")) ? spark.read().format("delta").load(table.toString()).count() : 0;
     }
 
     @Test
