@@ -13,6 +13,8 @@ if [ ! -f target/classpath.txt ] || [ pom.xml -nt target/classpath.txt ]; then
   # The provided scope: Spark and everything it ships, what spark-submit's classpath would supply.
   mvn -B -q dependency:build-classpath -DincludeScope=provided -Dmdep.outputFile=target/classpath.txt
 fi
+# Commands the jobs print for the user to type (calibrate's approve line) start with this launcher.
+export CUSTOMER_HEALTH_LAUNCHER="${CUSTOMER_HEALTH_LAUNCHER:-./jobs/cli-local.sh}"
 # The JDK 17 module opens Spark needs, as in the pom's surefire argLine.
 OPENS="$(sed -n 's:.*<spark.jdk17.opens>\(.*\)</spark.jdk17.opens>.*:\1:p' pom.xml)"
 JAVA_CMD=(java ${SPARK_DRIVER_MEMORY:+-Xmx$SPARK_DRIVER_MEMORY} $OPENS

@@ -173,6 +173,13 @@ public record CalibrationReport(
                 weights, dimensions, current, proposed, this.segments, cohorts, segments, profile, line, caveats, approveCommand);
     }
 
+    /** The same report whose approve command reads {@code command} (the launcher and conf around it); none without a proposal. */
+    public CalibrationReport withApproveCommand(java.util.function.UnaryOperator<String> command) {
+        return approveCommand == null ? this : new CalibrationReport(runId, runDate, modelPreset, status, statusReason, currentVersion,
+                proposedVersion, data, fit, weights, dimensions, current, proposed, segments, cohortChurn, customerSegments,
+                successProfile, successLine, caveats, command.apply(approveCommand));
+    }
+
     /** cohort_churn's industry x size band cells of its latest month (Wilson 95% interval). */
     public record CohortCell(String industry, String sizeBand, long customersStart, long churned, double churnRate,
                              double low, double high, boolean smallCohort) {

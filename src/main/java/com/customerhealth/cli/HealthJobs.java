@@ -9,6 +9,7 @@ import com.customerhealth.io.OutputTables;
 import com.customerhealth.jobs.CalibrateJob;
 import com.customerhealth.jobs.CohortsJob;
 import com.customerhealth.jobs.InsightsJob;
+import com.customerhealth.jobs.Invocation;
 import com.customerhealth.jobs.Job;
 import com.customerhealth.jobs.JobContext;
 import com.customerhealth.jobs.Pipeline;
@@ -87,6 +88,24 @@ public final class HealthJobs implements Runnable {
         throw new CommandLine.ParameterException(spec.commandLine(), "Missing command: use validate, score, cohorts, insights, calibrate, report, daily, run, approve or generate.");
     }
 
+    /**
+     * What runs this CLI, as a user would type it again: {@code CUSTOMER_HEALTH_LAUNCHER} when set (the local scripts
+     * set {@code ./jobs/cli-local.sh}; a deployment may set its own), else spark-submit with this jar, else nothing
+     * (classes on a class path: tests).
+     */
+    static String launcher() {
+        String set = System.getenv("CUSTOMER_HEALTH_LAUNCHER");
+        if (set != null && !set.isBlank()) {
+            return set;
+        }
+        try {
+            java.nio.file.Path code = java.nio.file.Path.of(HealthJobs.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            return code.toString().endsWith(".jar") ? "spark-submit --class " + HealthJobs.class.getName() + " " + code : "";
+        } catch (java.net.URISyntaxException | RuntimeException e) {
+            return "";
+        }
+    }
+
     /** Runs jobs with a SparkSession, config and context. */
     abstract static class JobCommand implements Callable<Integer> {
         @Mixin
@@ -104,7 +123,8 @@ public final class HealthJobs implements Runnable {
         public Integer call() {
             AppConfig config = options.loadConfig(); // before Spark starts: bad config fails fast
             SparkSession spark = SparkSessions.getOrCreate("customer-health " + spec.name() + " " + options.runDate);
-            JobContext ctx = JobContext.of(spark, config, options.runDate, options.runIdFor(spec.name()), parent.out);
+            JobContext ctx = JobContext.of(spark, config, options.runDate, options.runIdFor(spec.name()), parent.out,
+                    new Invocation(launcher(), options.config.arguments()));
             if (options.dryRun) {
                 Pipeline.dryRun(ctx, spec.name(), jobs());
             } else {

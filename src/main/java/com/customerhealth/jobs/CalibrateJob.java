@@ -60,7 +60,7 @@ public final class CalibrateJob implements Job {
         Dataset<Row> snapshots = materialise(ctx, TrainingSet.build(warehouse, config, current, dates));
         Calibrator.Result result = new Calibrator(cal, config.tiers(), config.model(), current)
                 .calibrate(snapshots, dates, ctx.runId(), ctx.runDate());
-        write(ctx, result.report(), reportFolder);
+        write(ctx, result.report().withApproveCommand(ctx.invocation()::commandLine), reportFolder);
     }
 
     /**

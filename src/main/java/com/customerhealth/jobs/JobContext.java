@@ -29,16 +29,22 @@ import org.apache.spark.sql.SparkSession;
  * with its own in one pass.
  */
 public record JobContext(SparkSession spark, AppConfig config, LocalDate runDate, String runId, DeltaTables tables,
-                         PrintStream out, Set<LocalDate> scoreDates) {
+                         PrintStream out, Set<LocalDate> scoreDates, Invocation invocation) {
 
     public static JobContext of(SparkSession spark, AppConfig config, LocalDate runDate, String runId, PrintStream out) {
+        return of(spark, config, runDate, runId, out, Invocation.NONE);
+    }
+
+    /** A context whose printed commands start with {@code invocation}'s launcher and end with its conf arguments. */
+    public static JobContext of(SparkSession spark, AppConfig config, LocalDate runDate, String runId, PrintStream out,
+                                Invocation invocation) {
         return new JobContext(spark, config, runDate, runId, new DeltaTables(spark, config.output(), FaultPoint.of(config.testing())),
-                out, Set.of());
+                out, Set.of(), invocation);
     }
 
     /** The same context, knowing the score dates the command's jobs read. */
     public JobContext withScoreDates(Set<LocalDate> dates) {
-        return new JobContext(spark, config, runDate, runId, tables, out, Set.copyOf(dates));
+        return new JobContext(spark, config, runDate, runId, tables, out, Set.copyOf(dates), invocation);
     }
 
     /**
