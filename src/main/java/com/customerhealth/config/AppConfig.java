@@ -23,7 +23,8 @@ import java.util.Map;
  */
 public record AppConfig(Config raw, InputSettings input, OutputSettings output, ValidationSettings validation,
                         List<SizeBand> sizeBands, Tiers tiers, CohortSettings cohorts, InsightSettings insights,
-                        CalibrationSettings calibration, HealthModel model, TestingSettings testing) {
+                        CalibrationSettings calibration, HealthModel model, TestingSettings testing,
+                        ActionSettings actions) {
 
     /** Loads defaults, the optional conf file, then the overrides (later wins). */
     public static AppConfig load(Path confFile, Map<String, String> overrides) {
@@ -68,7 +69,7 @@ public record AppConfig(Config raw, InputSettings input, OutputSettings output, 
         OutputSettings output = OutputSettings.from(c);
         return new AppConfig(c, InputSettings.from(c, output), output, ValidationSettings.from(c), SizeBand.listFrom(c),
                 Tiers.from(c), CohortSettings.from(c), InsightSettings.from(c), CalibrationSettings.from(c), ModelParser.from(c),
-                TestingSettings.from(c));
+                TestingSettings.from(c), ActionSettings.from(c));
     }
 
     /** The source of one contract table. */

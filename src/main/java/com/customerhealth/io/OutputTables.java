@@ -530,16 +530,44 @@ public final class OutputTables {
                     field("spark_application_id", StringType, false, "Spark application id, to find the run's logs and event log.")),
             Optional.of("run_date"));
 
+    public static final OutputTable HEALTH_ALERTS = new OutputTable("health_alerts",
+            "What changed on the run date that a CSM must act on: one row per account and alert kind (thresholds in conf "
+                    + "actions.alerts), written by insights. Replaced per alert_date. Change Data Feed on: a CRM sync upserts by alert_id "
+                    + "(docs/acting-on-the-score.md).",
+            schema(
+                    field("alert_date", DateType, false, "The run date D the alert is for (partition column)."),
+                    field("alert_id", StringType, false, "Stable id: the first 32 hex of SHA-256 of account_id|alert_kind|alert_subject. "
+                            + "The key a CRM upserts by."),
+                    field("account_id", StringType, false, "Account."),
+                    field("account_name", StringType, true, "Account name, from D's score."),
+                    field("csm_owner", StringType, true, "CSM owning the account, when known."),
+                    field("mrr", WarehouseContract.MONEY, false, "The account's MRR on D."),
+                    field("health_score", DoubleType, true, "The account's health score on D."),
+                    field("health_tier", StringType, false, "The account's tier on D."),
+                    field("alert_kind", StringType, false, "tier_dropped, score_drop, new_top_concern, renewal_at_risk, payment_overdue or "
+                            + "override_expiring (docs/acting-on-the-score.md)."),
+                    field("reason", StringType, false, "The alert in one sentence, with its figures."),
+                    field("top_concern", StringType, true, "The account's top concern on D: account_health_drivers.concern of concern_rank 1; "
+                            + "null when it has none."),
+                    field("alert_value", DoubleType, false, "The figure that fired it: tiers dropped, points fallen, concern points, days "
+                            + "to renewal, days overdue or days the override has left."),
+                    field("alert_threshold", DoubleType, false, "The conf threshold it was compared with (for tier_dropped: 1 tier)."),
+                    field("alert_subject", StringType, false, "What the alert is about: D for a change (tier, score; D:metric for a concern), "
+                            + "the renewal date, the oldest overdue invoice, override:<valid_from>. A standing condition keeps its subject, "
+                            + "and so its alert_id, from day to day."),
+                    RUN_ID),
+            Optional.of("alert_date"));
+
     public static final List<OutputTable> ALL = List.of(REJECTED_ROWS, ACCOUNT_HEALTH_SCORES, ACCOUNT_HEALTH_CURRENT,
             MRR_MOVEMENTS, REVENUE_METRICS_MONTHLY, COHORT_CHURN, COHORT_RETENTION, HEALTH_TIER_CHURN, EXPERIENCE_METRICS_MONTHLY,
             ACCOUNT_HEALTH_DRIVERS, PEER_BENCHMARKS, CUSTOMER_SEGMENTS, SEGMENT_TIER_SUMMARY, SUCCESS_PROFILE, HEALTH_WEIGHTS, CALIBRATION_RUNS,
-            CALIBRATION_REPORTS, JOB_RUNS);
+            CALIBRATION_REPORTS, JOB_RUNS, HEALTH_ALERTS);
 
     /**
      * Tables with Delta's Change Data Feed on, so analysts can read what each run changed
      * ({@code table_changes}); both are rewritten every day, per date and per account.
      */
-    public static final List<OutputTable> WITH_CHANGE_DATA_FEED = List.of(ACCOUNT_HEALTH_SCORES, ACCOUNT_HEALTH_CURRENT);
+    public static final List<OutputTable> WITH_CHANGE_DATA_FEED = List.of(ACCOUNT_HEALTH_SCORES, ACCOUNT_HEALTH_CURRENT, HEALTH_ALERTS);
 
     private OutputTables() {
     }

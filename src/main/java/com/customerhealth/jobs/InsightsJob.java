@@ -2,6 +2,7 @@ package com.customerhealth.jobs;
 
 import static org.apache.spark.sql.functions.col;
 
+import com.customerhealth.actions.HealthAlerts;
 import com.customerhealth.calibrate.WeightVersions;
 import com.customerhealth.config.HealthModel;
 import com.customerhealth.config.InsightSettings;
@@ -49,7 +50,7 @@ public final class InsightsJob implements Job {
     public List<OutputTable> outputTables() {
         return List.of(OutputTables.ACCOUNT_HEALTH_DRIVERS, OutputTables.PEER_BENCHMARKS, OutputTables.CUSTOMER_SEGMENTS,
                 OutputTables.SEGMENT_TIER_SUMMARY, OutputTables.SUCCESS_PROFILE, OutputTables.ACCOUNT_HEALTH_SCORES,
-                OutputTables.ACCOUNT_HEALTH_CURRENT);
+                OutputTables.ACCOUNT_HEALTH_CURRENT, OutputTables.HEALTH_ALERTS);
     }
 
     /** The scores of D, D - 30 and D - 90 days: the trends compare them. */
@@ -64,6 +65,7 @@ public final class InsightsJob implements Job {
         for (FeatureRequest r : List.of(GROWTH_RATING, SEAT_UTILISATION, MRR_GROWTH_90D)) {
             tables.add(r.feature().sourceTable());
         }
+        tables.add("invoices"); // health_alerts' overdue payments
         return tables;
     }
 
@@ -95,6 +97,36 @@ public final class InsightsJob implements Job {
         summarise(ctx);
         ctx.out().println("  " + SuccessProfile.marketingLine(ctx.tables().readPartition(OutputTables.SUCCESS_PROFILE, d)));
         ctx.out().printf("  table: %s%n", ctx.tables().describe(OutputTables.SUCCESS_PROFILE));
+        writeAlerts(ctx, warehouse, now, before30);
+    }
+
+    /**
+     * health_alerts of D: against the previous score date and the previous drivers date before D (each the newest
+     * partition before D; none on a first run), D - 30's scores, and the renewals and overdue invoices on D.
+     */
+    private static void writeAlerts(JobContext ctx, ValidatedWarehouse warehouse, Dataset<Row> now, Dataset<Row> before30) {
+        LocalDate d = ctx.runDate();
+        Dataset<Row> drivers = ctx.tables().readPartition(OutputTables.ACCOUNT_HEALTH_DRIVERS, d);
+        var cfg = ctx.config().actions().alerts();
+        HealthAlerts.Inputs in = new HealthAlerts.Inputs(now, partitionBefore(ctx, OutputTables.ACCOUNT_HEALTH_SCORES, now),
+                before30, drivers, partitionBefore(ctx, OutputTables.ACCOUNT_HEALTH_DRIVERS, drivers),
+                HealthAlerts.renewals(warehouse.table("subscription_periods"), d),
+                HealthAlerts.overdueInvoices(warehouse.table("invoices"), d, cfg.paymentOverdueDays()), null);
+        ctx.writePartition(OutputTables.HEALTH_ALERTS, HealthAlerts.alerts(in, cfg, d), d);
+        Dataset<Row> written = ctx.tables().readPartition(OutputTables.HEALTH_ALERTS, d);
+        ctx.out().printf("  alerts:");
+        for (Row r : written.groupBy("alert_kind").count().orderBy("alert_kind").collectAsList()) { // at most six rows
+            ctx.out().printf(Locale.ROOT, "  %s %,d", r.getString(0), r.getLong(1));
+        }
+        ctx.out().printf("%n  table: %s%n", ctx.tables().describe(OutputTables.HEALTH_ALERTS));
+    }
+
+    /** {@code table}'s newest partition before the run date (one aggregation over the partition column), else none of {@code like}'s rows. */
+    private static Dataset<Row> partitionBefore(JobContext ctx, com.customerhealth.io.OutputTable table, Dataset<Row> like) {
+        String column = table.partitionColumn().orElseThrow();
+        Row latest = ctx.tables().read(table).where(col(column).lt(java.sql.Date.valueOf(ctx.runDate())))
+                .agg(org.apache.spark.sql.functions.max(col(column))).first();
+        return latest.isNullAt(0) ? like.limit(0) : ctx.tables().readPartition(table, latest.getDate(0).toLocalDate());
     }
 
     /**

@@ -48,10 +48,12 @@ class RunCommandTest {
             before.add(CliFixture.sortedJson(run.table(t)));
         }
         assertThat(run.table("experience_metrics_monthly").count()).isPositive();
+        List<Row> alertsBefore = CliFixture.sortedJson(run.table("health_alerts")); // insights wrote D's alerts (maybe none)
         assertThat(run.cli(run.job("insights", "2024-06-30", "--run-id", "run-2024-06-30"))).as(run.err()).isZero();
         for (int i = 0; i < insightTables.size(); i++) {
             assertThat(CliFixture.sortedJson(run.table(insightTables.get(i)))).as(insightTables.get(i)).isEqualTo(before.get(i));
         }
+        assertThat(CliFixture.sortedJson(run.table("health_alerts"))).as("health_alerts").isEqualTo(alertsBefore);
         // report renders the recorded calibration again: the same files.
         String html = CliFixture.contentOf(report.resolve("report.html"));
         String json = CliFixture.contentOf(report.resolve("report.json"));
