@@ -102,12 +102,39 @@ public record CalibrationReport(
      * @param proposed     n/(n+k) fitted + k/(n+k) prior
      * @param change       proposed - current
      * @param needsApproval |change| above the guardrail
-     * @param flags        e.g. {@code no_weight_from_data}, {@code interval_includes_zero}
+     * @param flags        e.g. {@code no_weight_from_data}, {@code interval_includes_zero}, {@code contradicts_expected_direction}
+     * @param fromData     the part of proposed that comes from the data: n/(n+k) fitted
+     * @param fromPrior    the part shrinkage keeps from the prior: k/(n+k) prior (a floor, not evidence)
+     * @param evidence     what the data says about the metric (null when nothing is proposed)
      */
     public record WeightRow(String dimension, String metric, double prior, double current,
                             Double fitted, Double fittedLow, Double fittedHigh,
                             Double proposed, Double proposedLow, Double proposedHigh,
-                            Double change, boolean needsApproval, List<String> flags) {
+                            Double change, boolean needsApproval, List<String> flags,
+                            Double fromData, Double fromPrior, Evidence evidence) {
+        public WeightRow(String dimension, String metric, double prior, double current, Double fitted, Double fittedLow,
+                         Double fittedHigh, Double proposed, Double proposedLow, Double proposedHigh, Double change,
+                         boolean needsApproval, List<String> flags) {
+            this(dimension, metric, prior, current, fitted, fittedLow, fittedHigh, proposed, proposedLow, proposedHigh, change,
+                    needsApproval, flags, null, null, null);
+        }
+    }
+
+    /**
+     * What the data says about one metric, from the unconstrained, unpenalised fit and its bootstrap
+     * (docs/calibration.md, "Evidence and intervals").
+     *
+     * @param coefficient     log odds of churn per point of the component score (a working metric: below 0)
+     * @param coefficientLow  its interval at the report's level
+     * @param coefficientHigh its interval's upper end
+     * @param oddsChangePer10 change in churn odds for 10 more points (-0.23: 23% lower)
+     * @param oddsChangeLow   the same at the coefficient interval's ends
+     * @param oddsChangeHigh  the same at the upper end
+     * @param strength        strong (holds allowing for luck across all metrics), some, none, contradicts (wrong direction beyond chance)
+     * @param words           the finding in plain words
+     */
+    public record Evidence(double coefficient, double coefficientLow, double coefficientHigh, double oddsChangePer10,
+                           double oddsChangeLow, double oddsChangeHigh, String strength, String words) {
     }
 
     public record DimensionRow(String dimension, double prior, double current, Double fitted, Double proposed, Double change) {
