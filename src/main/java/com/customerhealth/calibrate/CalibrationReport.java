@@ -46,7 +46,62 @@ public record CalibrationReport(
         List<ProfileCell> successProfile,
         String successLine,
         List<String> caveats,
-        String approveCommand) {
+        String approveCommand,
+        Money money) {
+
+    public CalibrationReport(String runId, LocalDate runDate, String modelPreset, String status, String statusReason,
+                             String currentVersion, String proposedVersion, DataWindow data, Fit fit, List<WeightRow> weights,
+                             List<DimensionRow> dimensions, Evaluation current, Evaluation proposed, List<SegmentFit> segments,
+                             List<CohortCell> cohortChurn, List<SegmentCell> customerSegments, List<ProfileCell> successProfile,
+                             String successLine, List<String> caveats, String approveCommand) {
+        this(runId, runDate, modelPreset, status, statusReason, currentVersion, proposedVersion, data, fit, weights, dimensions,
+                current, proposed, segments, cohortChurn, customerSegments, successProfile, successLine, caveats, approveCommand, null);
+    }
+
+    /** The same report with the money at stake. */
+    public CalibrationReport withMoney(Money m) {
+        return new CalibrationReport(runId, runDate, modelPreset, status, statusReason, currentVersion, proposedVersion, data, fit,
+                weights, dimensions, current, proposed, segments, cohortChurn, customerSegments, successProfile, successLine, caveats,
+                approveCommand, m);
+    }
+
+    /**
+     * The money at stake (docs/calibration.md, "From score to money"): today's customers scored on the run date with
+     * today's weights and with the proposal, each with its own score-to-probability map.
+     *
+     * @param asOf                  the run date the customers are scored on
+     * @param horizonDays           the probability's horizon
+     * @param tiers                 accounts, MRR and MRR at risk per tier, today and with the proposal
+     * @param moves                 accounts whose tier the proposal changes, by (from, to), with their MRR
+     * @param byIndustry            MRR at risk per industry, today and with the proposal
+     * @param bySizeBand            the same per size band
+     * @param holdoutChurnedMrr     MRR of the holdout snapshots that churned (null without MRR in the snapshots)
+     * @param holdoutFlaggedToday   of it, the MRR today's weights had in the at_risk or critical tier
+     * @param holdoutFlaggedProposed the same with the proposal
+     */
+    public record Money(LocalDate asOf, int horizonDays, List<MoneyRow> tiers, List<TierMove> moves, List<MoneyRow> byIndustry,
+                        List<MoneyRow> bySizeBand, Double holdoutChurnedMrr, Double holdoutFlaggedToday, Double holdoutFlaggedProposed) {
+        public Money withHoldout(Double churned, Double today, Double proposed) {
+            return new Money(asOf, horizonDays, tiers, moves, byIndustry, bySizeBand, churned, today, proposed);
+        }
+
+        /** The row of a group (tier, industry, size band) in {@code rows}, or null. */
+        public static MoneyRow find(List<MoneyRow> rows, String group) {
+            return rows.stream().filter(r -> r.group().equals(group)).findFirst().orElse(null);
+        }
+    }
+
+    /**
+     * One group's money: accounts and MRR in it, and MRR at risk (sum of probability x MRR), today and with the proposal
+     * (for a tier: the accounts the proposal puts in it).
+     */
+    public record MoneyRow(String group, long accountsToday, double mrrToday, double mrrAtRiskToday, long accountsProposed,
+                           double mrrProposed, double mrrAtRiskProposed) {
+    }
+
+    /** Accounts that move from one tier to another with the proposal, and their MRR. */
+    public record TierMove(String from, String to, long accounts, double mrr) {
+    }
 
     /**
      * The snapshots the run learned from and was judged on.
@@ -160,7 +215,13 @@ public record CalibrationReport(
     public record Evaluation(String label, String weightsVersion, double rocAuc, double prAuc, double churnRate,
                              double brier, double scoreIntercept, double scoreSlope,
                              double meanScoreChurned, double meanScoreStayed, double captureLowest10,
-                             List<TierRow> tiers, List<CurvePoint> calibration, List<RocPoint> roc) {
+                             List<TierRow> tiers, List<CurvePoint> calibration, List<RocPoint> roc, Double calibrationSlope) {
+        public Evaluation(String label, String weightsVersion, double rocAuc, double prAuc, double churnRate, double brier,
+                          double scoreIntercept, double scoreSlope, double meanScoreChurned, double meanScoreStayed,
+                          double captureLowest10, List<TierRow> tiers, List<CurvePoint> calibration, List<RocPoint> roc) {
+            this(label, weightsVersion, rocAuc, prAuc, churnRate, brier, scoreIntercept, scoreSlope, meanScoreChurned, meanScoreStayed,
+                    captureLowest10, tiers, calibration, roc, null);
+        }
     }
 
     /** Churn of one tier: rate = churned / accounts, [low, high] its Wilson 95% interval. */
@@ -197,7 +258,7 @@ public record CalibrationReport(
     /** The same report with what the cohorts and insights jobs found. */
     public CalibrationReport withContext(List<CohortCell> cohorts, List<SegmentCell> segments, List<ProfileCell> profile, String line) {
         return new CalibrationReport(runId, runDate, modelPreset, status, statusReason, currentVersion, proposedVersion, data, fit,
-                weights, dimensions, current, proposed, this.segments, cohorts, segments, profile, line, caveats, approveCommand);
+                weights, dimensions, current, proposed, this.segments, cohorts, segments, profile, line, caveats, approveCommand, money);
     }
 
     /** cohort_churn's industry x size band cells of its latest month (Wilson 95% interval). */

@@ -138,8 +138,14 @@ public final class Calibrator {
                         dataShare, cal.minChurnEvents(), cal.maxWeightChange());
                 String command = "approve --version " + version + " --by \"<your name>\""
                         + (rows.stream().anyMatch(WeightRow::needsApproval) ? " --accept-large-changes" : "");
-                return new Result(report(runId, runDate, window, fit, rows, today, proposed, segments, null, version, command),
-                        proposedModel);
+                CalibrationReport report = report(runId, runDate, window, fit, rows, today, proposed, segments, null, version, command);
+                double[] flaggedToday = HoldoutEvaluation.flaggedChurnedMrr(holdout, current, tiers);
+                if (flaggedToday != null) {
+                    double[] flaggedProposed = HoldoutEvaluation.flaggedChurnedMrr(holdout, proposedModel, tiers);
+                    report = report.withMoney(new CalibrationReport.Money(runDate, cal.horizonDays(), List.of(), List.of(), List.of(),
+                            List.of(), flaggedToday[0], flaggedToday[1], flaggedProposed[1]));
+                }
+                return new Result(report, proposedModel);
             }
         } finally {
             train.unpersist();
