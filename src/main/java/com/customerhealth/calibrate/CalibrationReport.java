@@ -46,7 +46,62 @@ public record CalibrationReport(
         List<ProfileCell> successProfile,
         String successLine,
         List<String> caveats,
-        String approveCommand) {
+        String approveCommand,
+        Money money) {
+
+    public CalibrationReport(String runId, LocalDate runDate, String modelPreset, String status, String statusReason,
+                             String currentVersion, String proposedVersion, DataWindow data, Fit fit, List<WeightRow> weights,
+                             List<DimensionRow> dimensions, Evaluation current, Evaluation proposed, List<SegmentFit> segments,
+                             List<CohortCell> cohortChurn, List<SegmentCell> customerSegments, List<ProfileCell> successProfile,
+                             String successLine, List<String> caveats, String approveCommand) {
+        this(runId, runDate, modelPreset, status, statusReason, currentVersion, proposedVersion, data, fit, weights, dimensions,
+                current, proposed, segments, cohortChurn, customerSegments, successProfile, successLine, caveats, approveCommand, null);
+    }
+
+    /** The same report with the money at stake. */
+    public CalibrationReport withMoney(Money m) {
+        return new CalibrationReport(runId, runDate, modelPreset, status, statusReason, currentVersion, proposedVersion, data, fit,
+                weights, dimensions, current, proposed, segments, cohortChurn, customerSegments, successProfile, successLine, caveats,
+                approveCommand, m);
+    }
+
+    /**
+     * The money at stake (docs/calibration.md, "From score to money"): today's customers scored on the run date with
+     * today's weights and with the proposal, each with its own score-to-probability map.
+     *
+     * @param asOf                  the run date the customers are scored on
+     * @param horizonDays           the probability's horizon
+     * @param tiers                 accounts, MRR and MRR at risk per tier, today and with the proposal
+     * @param moves                 accounts whose tier the proposal changes, by (from, to), with their MRR
+     * @param byIndustry            MRR at risk per industry, today and with the proposal
+     * @param bySizeBand            the same per size band
+     * @param holdoutChurnedMrr     MRR of the holdout snapshots that churned (null without MRR in the snapshots)
+     * @param holdoutFlaggedToday   of it, the MRR today's weights had in the at_risk or critical tier
+     * @param holdoutFlaggedProposed the same with the proposal
+     */
+    public record Money(LocalDate asOf, int horizonDays, List<MoneyRow> tiers, List<TierMove> moves, List<MoneyRow> byIndustry,
+                        List<MoneyRow> bySizeBand, Double holdoutChurnedMrr, Double holdoutFlaggedToday, Double holdoutFlaggedProposed) {
+        public Money withHoldout(Double churned, Double today, Double proposed) {
+            return new Money(asOf, horizonDays, tiers, moves, byIndustry, bySizeBand, churned, today, proposed);
+        }
+
+        /** The row of a group (tier, industry, size band) in {@code rows}, or null. */
+        public static MoneyRow find(List<MoneyRow> rows, String group) {
+            return rows.stream().filter(r -> r.group().equals(group)).findFirst().orElse(null);
+        }
+    }
+
+    /**
+     * One group's money: accounts and MRR in it, and MRR at risk (sum of probability x MRR), today and with the proposal
+     * (for a tier: the accounts the proposal puts in it).
+     */
+    public record MoneyRow(String group, long accountsToday, double mrrToday, double mrrAtRiskToday, long accountsProposed,
+                           double mrrProposed, double mrrAtRiskProposed) {
+    }
+
+    /** Accounts that move from one tier to another with the proposal, and their MRR. */
+    public record TierMove(String from, String to, long accounts, double mrr) {
+    }
 
     /**
      * The snapshots the run learned from and was judged on.
@@ -102,12 +157,39 @@ public record CalibrationReport(
      * @param proposed     n/(n+k) fitted + k/(n+k) prior
      * @param change       proposed - current
      * @param needsApproval |change| above the guardrail
-     * @param flags        e.g. {@code no_weight_from_data}, {@code interval_includes_zero}
+     * @param flags        e.g. {@code no_weight_from_data}, {@code interval_includes_zero}, {@code contradicts_expected_direction}
+     * @param fromData     the part of proposed that comes from the data: n/(n+k) fitted
+     * @param fromPrior    the part shrinkage keeps from the prior: k/(n+k) prior (a floor, not evidence)
+     * @param evidence     what the data says about the metric (null when nothing is proposed)
      */
     public record WeightRow(String dimension, String metric, double prior, double current,
                             Double fitted, Double fittedLow, Double fittedHigh,
                             Double proposed, Double proposedLow, Double proposedHigh,
-                            Double change, boolean needsApproval, List<String> flags) {
+                            Double change, boolean needsApproval, List<String> flags,
+                            Double fromData, Double fromPrior, Evidence evidence) {
+        public WeightRow(String dimension, String metric, double prior, double current, Double fitted, Double fittedLow,
+                         Double fittedHigh, Double proposed, Double proposedLow, Double proposedHigh, Double change,
+                         boolean needsApproval, List<String> flags) {
+            this(dimension, metric, prior, current, fitted, fittedLow, fittedHigh, proposed, proposedLow, proposedHigh, change,
+                    needsApproval, flags, null, null, null);
+        }
+    }
+
+    /**
+     * What the data says about one metric, from the unconstrained, unpenalised fit and its bootstrap
+     * (docs/calibration.md, "Evidence and intervals").
+     *
+     * @param coefficient     log odds of churn per point of the component score (a working metric: below 0)
+     * @param coefficientLow  its interval at the report's level
+     * @param coefficientHigh its interval's upper end
+     * @param oddsChangePer10 change in churn odds for 10 more points (-0.23: 23% lower)
+     * @param oddsChangeLow   the same at the coefficient interval's ends
+     * @param oddsChangeHigh  the same at the upper end
+     * @param strength        strong (holds allowing for luck across all metrics), some, none, contradicts (wrong direction beyond chance)
+     * @param words           the finding in plain words
+     */
+    public record Evidence(double coefficient, double coefficientLow, double coefficientHigh, double oddsChangePer10,
+                           double oddsChangeLow, double oddsChangeHigh, String strength, String words) {
     }
 
     public record DimensionRow(String dimension, double prior, double current, Double fitted, Double proposed, Double change) {
@@ -133,7 +215,13 @@ public record CalibrationReport(
     public record Evaluation(String label, String weightsVersion, double rocAuc, double prAuc, double churnRate,
                              double brier, double scoreIntercept, double scoreSlope,
                              double meanScoreChurned, double meanScoreStayed, double captureLowest10,
-                             List<TierRow> tiers, List<CurvePoint> calibration, List<RocPoint> roc) {
+                             List<TierRow> tiers, List<CurvePoint> calibration, List<RocPoint> roc, Double calibrationSlope) {
+        public Evaluation(String label, String weightsVersion, double rocAuc, double prAuc, double churnRate, double brier,
+                          double scoreIntercept, double scoreSlope, double meanScoreChurned, double meanScoreStayed,
+                          double captureLowest10, List<TierRow> tiers, List<CurvePoint> calibration, List<RocPoint> roc) {
+            this(label, weightsVersion, rocAuc, prAuc, churnRate, brier, scoreIntercept, scoreSlope, meanScoreChurned, meanScoreStayed,
+                    captureLowest10, tiers, calibration, roc, null);
+        }
     }
 
     /** Churn of one tier: rate = churned / accounts, [low, high] its Wilson 95% interval. */
@@ -170,14 +258,14 @@ public record CalibrationReport(
     /** The same report with what the cohorts and insights jobs found. */
     public CalibrationReport withContext(List<CohortCell> cohorts, List<SegmentCell> segments, List<ProfileCell> profile, String line) {
         return new CalibrationReport(runId, runDate, modelPreset, status, statusReason, currentVersion, proposedVersion, data, fit,
-                weights, dimensions, current, proposed, this.segments, cohorts, segments, profile, line, caveats, approveCommand);
+                weights, dimensions, current, proposed, this.segments, cohorts, segments, profile, line, caveats, approveCommand, money);
     }
 
     /** The same report whose approve command reads {@code command} (the launcher and conf around it); none without a proposal. */
     public CalibrationReport withApproveCommand(java.util.function.UnaryOperator<String> command) {
         return approveCommand == null ? this : new CalibrationReport(runId, runDate, modelPreset, status, statusReason, currentVersion,
                 proposedVersion, data, fit, weights, dimensions, current, proposed, segments, cohortChurn, customerSegments,
-                successProfile, successLine, caveats, command.apply(approveCommand));
+                successProfile, successLine, caveats, command.apply(approveCommand), money);
     }
 
     /** cohort_churn's industry x size band cells of its latest month (Wilson 95% interval). */

@@ -97,20 +97,31 @@ public final class Calibrator {
                     candidates.groupings(), cal.seed(), cal.bootstrapReplicates()))) {
                 CrossValidation cv = crossValidate(packed);
                 double regParam = cv.regParam();
-                Map<String, Double> fitted = WeightFit.points(metrics, cv.full().coefficients());
+                Map<String, Double> bounded = WeightFit.points(metrics, cv.full().coefficients());
                 LOG.info("Cross-validation ({} folds x {} regParams) and the fit on {} snapshots, fitted together in {} passes: "
                         + "{} s; regParam {}", cal.folds(), cal.regParams().size(), window.trainingRows(), cv.passes(), seconds(started),
                         regParam);
-                if (fitted.isEmpty()) {
+                if (bounded.isEmpty()) {
                     return new Result(report(runId, runDate, window, fitWithoutProposal(), priorRows(), today, null, SegmentFits.NONE,
                             "The data gives no metric any weight: with these snapshots no component score is linked to churn, "
                                     + "so there is nothing to propose.", null, null), null);
                 }
                 started = System.nanoTime();
                 JointFits.Fits spread = bootstrapAndSegments(packed, candidates, cv);
-                List<Map<String, Double>> replicates = replicatePoints(spread);
-                LOG.info("Bootstrap ({} replicates) and {} segment fits, fitted together in {} passes: {} s", cal.bootstrapReplicates(),
-                        candidates.count(), spread.passes(), seconds(started));
+                List<double[]> replicates = replicateCoefficients(spread);
+                LOG.info("Bootstrap ({} replicates), the unconstrained fit and {} segment fits, fitted together in {} passes: {} s",
+                        cal.bootstrapReplicates(), candidates.count(), spread.passes(), seconds(started));
+                List<WeightEvidence.Finding> findings = replicates.size() < 2 ? List.of()
+                        : WeightEvidence.findings(unconstrained(spread).coefficients(), replicates, cal.intervalLevel());
+                if (findings.isEmpty()) {
+                    return new Result(report(runId, runDate, window, fitWithoutProposal(), priorRows(), today, null, SegmentFits.NONE,
+                            "No metric shows evidence of lowering churn: with these snapshots no component score is linked to "
+                                    + "churn beyond chance, so there is nothing to propose.", null, null), null);
+                }
+                Map<String, Double> fitted = new LinkedHashMap<>();
+                for (int i = 0; i < metrics.size(); i++) {
+                    fitted.put(metrics.get(i).name(), findings.get(i).share());
+                }
                 double dataShare = window.trainingChurnEvents() / (window.trainingChurnEvents() + cal.shrinkageK());
                 Map<String, Double> proposedPoints = new LinkedHashMap<>();
                 for (MetricSpec m : metrics) {
@@ -120,15 +131,21 @@ public final class Calibrator {
                 String version = prior.name() + "@cal-" + runDate + "-" + unnamed.digest(8);
                 HealthModel proposedModel = prior.withPoints(version, proposedPoints);
 
-                List<WeightRow> rows = weightRows(fitted, replicates, proposedPoints, dataShare);
+                List<WeightRow> rows = weightRows(findings, proposedPoints, dataShare);
                 Evaluation proposed = HoldoutEvaluation.evaluate("proposed", proposedModel, tiers, train, holdout);
                 SegmentFits segments = segments(candidates, spread, holdout, proposedModel);
                 Fit fit = new Fit(regParam, cal.folds(), cv.points(), replicates.size(), cal.intervalLevel(), cal.shrinkageK(),
                         dataShare, cal.minChurnEvents(), cal.maxWeightChange());
                 String command = "approve --version " + version + " --by \"<your name>\""
                         + (rows.stream().anyMatch(WeightRow::needsApproval) ? " --accept-large-changes" : "");
-                return new Result(report(runId, runDate, window, fit, rows, today, proposed, segments, null, version, command),
-                        proposedModel);
+                CalibrationReport report = report(runId, runDate, window, fit, rows, today, proposed, segments, null, version, command);
+                double[] flaggedToday = HoldoutEvaluation.flaggedChurnedMrr(holdout, current, tiers);
+                if (flaggedToday != null) {
+                    double[] flaggedProposed = HoldoutEvaluation.flaggedChurnedMrr(holdout, proposedModel, tiers);
+                    report = report.withMoney(new CalibrationReport.Money(runDate, cal.horizonDays(), List.of(), List.of(), List.of(),
+                            List.of(), flaggedToday[0], flaggedToday[1], flaggedProposed[1]));
+                }
+                return new Result(report, proposedModel);
             }
         } finally {
             train.unpersist();
@@ -232,25 +249,31 @@ public final class Calibrator {
     private JointFits.Fits bootstrapAndSegments(JointFits.Packed packed, SegmentCandidates candidates, CrossValidation cv) {
         List<JointFits.Problem> problems = new ArrayList<>();
         for (int r = 0; r < cal.bootstrapReplicates(); r++) {
-            problems.add(JointFits.Problem.from(JointFits.RowWeight.replicate(r), cv.regParam(), cv.full()));
+            problems.add(JointFits.Problem.unbounded(JointFits.RowWeight.replicate(r), 0.0, cv.full()));
         }
+        problems.add(JointFits.Problem.unbounded(JointFits.RowWeight.all(), 0.0, cv.full()));
         for (int g = 0; g < candidates.groupings().size(); g++) {
             for (int v = 0; v < candidates.groupings().get(g).values().size(); v++) {
                 problems.add(JointFits.Problem.from(JointFits.RowWeight.inGroup(g, v), cv.regParam(), cv.full()));
             }
         }
-        JointFits.Fits fits = packed.fit("bootstrap (" + cal.bootstrapReplicates() + " replicates) and segment fits", problems);
+        JointFits.Fits fits = packed.fit("bootstrap (" + cal.bootstrapReplicates() + " replicates), unconstrained and segment fits",
+                problems);
         warnUnconverged("bootstrap and segment", fits);
         return fits;
     }
 
-    /** Each bootstrap replicate's weights; a replicate in which the data gives no metric weight is left out of the interval. */
-    private List<Map<String, Double>> replicatePoints(JointFits.Fits fits) {
-        List<Map<String, Double>> out = new ArrayList<>();
+    /** The unconstrained, unpenalised fit on all training rows (after the replicates in {@link #bootstrapAndSegments}). */
+    private JointFits.Result unconstrained(JointFits.Fits fits) {
+        return fits.results().get(cal.bootstrapReplicates());
+    }
+
+    /** Each bootstrap replicate's unconstrained coefficients; a replicate without churners or stayers is left out. */
+    private List<double[]> replicateCoefficients(JointFits.Fits fits) {
+        List<double[]> out = new ArrayList<>();
         for (JointFits.Result r : fits.results().subList(0, cal.bootstrapReplicates())) {
-            Map<String, Double> points = r.failed() ? Map.of() : WeightFit.points(metrics, r.coefficients());
-            if (!points.isEmpty()) {
-                out.add(points);
+            if (!r.failed()) {
+                out.add(r.coefficients());
             }
         }
         return out;
@@ -284,26 +307,30 @@ public final class Calibrator {
                 null, null, null, null, null, null, null, false, List.of())).toList();
     }
 
-    private List<WeightRow> weightRows(Map<String, Double> fitted, List<Map<String, Double>> replicates,
-                                       Map<String, Double> proposed, double dataShare) {
-        double tail = (1 - cal.intervalLevel()) / 2;
+    private List<WeightRow> weightRows(List<WeightEvidence.Finding> findings, Map<String, Double> proposed, double dataShare) {
         List<WeightRow> rows = new ArrayList<>();
-        for (MetricSpec m : metrics) {
-            double[] draws = replicates.stream().mapToDouble(r -> r.get(m.name())).sorted().toArray();
-            double low = quantile(draws, tail);
-            double high = quantile(draws, 1 - tail);
-            double f = fitted.get(m.name());
+        for (int i = 0; i < metrics.size(); i++) {
+            MetricSpec m = metrics.get(i);
+            WeightEvidence.Finding e = findings.get(i);
+            double f = e.share();
             double p = proposed.get(m.name());
             double change = p - currentPoints(m);
             List<String> flags = new ArrayList<>();
-            if (f < 0.005) {
+            if (WeightEvidence.CONTRADICTS.equals(e.strength())) {
+                flags.add("contradicts_expected_direction");
+            } else if (!e.matters()) {
                 flags.add("no_weight_from_data");
-            } else if (low < 0.005) {
+            } else if (e.shareLow() < 0.005) {
                 flags.add("interval_includes_zero");
             }
-            rows.add(new WeightRow(m.dimension(), m.name(), priorPoints(m), currentPoints(m), f, low, high, p,
-                    dataShare * low + (1 - dataShare) * priorPoints(m), dataShare * high + (1 - dataShare) * priorPoints(m),
-                    change, Math.abs(change) > cal.maxWeightChange(), List.copyOf(flags)));
+            CalibrationReport.Evidence evidence = new CalibrationReport.Evidence(e.coefficient(), e.low(), e.high(),
+                    WeightEvidence.oddsChangePer10(e.coefficient()), WeightEvidence.oddsChangePer10(e.low()),
+                    WeightEvidence.oddsChangePer10(e.high()), e.strength(), WeightEvidence.words(e, metrics.size(), cal.intervalLevel()));
+            rows.add(new WeightRow(m.dimension(), m.name(), priorPoints(m), currentPoints(m), f, e.shareLow(), e.shareHigh(), p,
+                    dataShare * e.shareLow() + (1 - dataShare) * priorPoints(m),
+                    dataShare * e.shareHigh() + (1 - dataShare) * priorPoints(m),
+                    change, Math.abs(change) > cal.maxWeightChange(), List.copyOf(flags), dataShare * f,
+                    (1 - dataShare) * priorPoints(m), evidence));
         }
         return rows;
     }
@@ -393,7 +420,7 @@ public final class Calibrator {
      */
     private SegmentFits segments(SegmentCandidates candidates, JointFits.Fits fits, Dataset<Row> holdout, HealthModel global) {
         List<SegmentFit> out = new ArrayList<>();
-        int next = cal.bootstrapReplicates();
+        int next = cal.bootstrapReplicates() + 1;
         for (int g = 0; g < candidates.groupings().size(); g++) {
             JointFits.Grouping grouping = candidates.groupings().get(g);
             for (int v = 0; v < grouping.values().size(); v++) {
@@ -447,12 +474,21 @@ public final class Calibrator {
                     + "may be chance.", w.holdoutChurnEvents()));
         }
         for (WeightRow r : rows) {
-            if (r.flags().contains("no_weight_from_data")) {
-                out.add("The data gives " + r.metric() + " no weight: in these snapshots it adds nothing to predicting churn once "
-                        + "the other metrics are known. Its proposed weight is what the prior keeps.");
+            if (r.flags().contains("contradicts_expected_direction")) {
+                out.add(r.metric() + " contradicts its expected direction: in these snapshots more of it goes with more churn, "
+                        + "beyond chance. Its 0 weight from the data is not a finding that it does not matter: question the metric "
+                        + "(definition, direction, data). " + r.evidence().words());
+            } else if (r.flags().contains("no_weight_from_data")) {
+                out.add("The data gives " + r.metric() + " no weight: it shows no evidence of lowering churn once the other "
+                        + "metrics are known. Its proposed weight is what the prior keeps (a floor from shrinkage, not evidence).");
             } else if (r.flags().contains("interval_includes_zero")) {
                 out.add("The data cannot tell " + r.metric() + "'s weight from zero (its interval starts at 0).");
             }
+        }
+        long some = rows.stream().filter(r -> r.evidence() != null && WeightEvidence.SOME.equals(r.evidence().strength())).count();
+        if (some > 0) {
+            out.add(String.format(Locale.ROOT, "%d metric(s) show only some evidence: with %d metrics, about one in twenty metrics "
+                    + "without any effect shows this much by luck.", some, rows.size()));
         }
         if (!skippedSegments.isEmpty()) {
             out.add("Too few churn events (below calibration.segment-min-churn-events = " + cal.segmentMinChurnEvents()

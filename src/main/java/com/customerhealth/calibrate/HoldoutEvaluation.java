@@ -70,13 +70,43 @@ final class HoldoutEvaluation {
             try {
                 return new Evaluation(label, model.version(), ranking.areaUnderROC(), ranking.areaUnderPR(), overall.getDouble(1),
                         overall.getDouble(0), a, b, nullable(overall, 2), nullable(overall, 3), captureLowest10(judged),
-                        tiers(judged, new HealthScorer(model, tiers)), calibrationCurve(judged), roc(ranking));
+                        tiers(judged, new HealthScorer(model, tiers)), calibrationCurve(judged), roc(ranking),
+                        calibrationSlope(judged, b));
             } finally {
                 ranking.unpersist();
             }
         } finally {
             judged.unpersist();
         }
+    }
+
+    /**
+     * Calibration slope on the holdout: the slope of a logistic fit of the holdout's labels on the predicted log odds
+     * (a + b x score). 1: the map is as steep as the holdout says; below 1: its probabilities are too extreme. As the log
+     * odds are linear in the score, it is the holdout's own one-feature slope on the score divided by b.
+     */
+    private static Double calibrationSlope(Dataset<Row> judged, double b) {
+        if (b == 0) {
+            return null;
+        }
+        LogisticRegressionModel own = WeightFit.unbounded().fit(WeightFit.assemble(judged.withColumn(WeightFit.WEIGHT, lit(1.0)),
+                List.of(SCORE)));
+        return own.coefficients().apply(0) / b;
+    }
+
+    /**
+     * Churned MRR on the holdout and how much of it a model's tiers flagged: {churned MRR, of it in the at_risk or
+     * critical tier}. Null when the snapshots carry no mrr column.
+     */
+    static double[] flaggedChurnedMrr(Dataset<Row> holdout, HealthModel model, Tiers tiers) {
+        if (!java.util.Arrays.asList(holdout.columns()).contains("mrr")) {
+            return null;
+        }
+        Column churnedMrr = when(col("label").equalTo(1.0), col("mrr").cast("double")).otherwise(lit(0.0));
+        Column tier = new HealthScorer(model, tiers).tier(col(SCORE));
+        Row r = scored(holdout, model, tiers).agg(sum(churnedMrr),
+                sum(when(tier.isin("at_risk", "critical"), churnedMrr).otherwise(lit(0.0)))).first();
+        return new double[] {r.isNullAt(0) ? 0 : r.getDouble(0), r.isNullAt(1) ? 0 : r.getDouble(1)};
     }
 
     /** ROC AUC of (100 - score) as a churn predictor: the chance a churner scores below a stayer (ties count half). */

@@ -98,13 +98,25 @@ final class JointFits {
      * One fit: its rows' weights, its L2 regularisation, and where Newton starts (unscaled; null
      * coefficients: MLlib's own start, the intercept at the log odds of churn and every coefficient 0).
      */
-    record Problem(RowWeight weight, double regParam, double startIntercept, double[] startCoefficients) {
+    record Problem(RowWeight weight, double regParam, double startIntercept, double[] startCoefficients, boolean bounded) {
+        Problem(RowWeight weight, double regParam, double startIntercept, double[] startCoefficients) {
+            this(weight, regParam, startIntercept, startCoefficients, true);
+        }
+
         static Problem cold(RowWeight weight, double regParam) {
             return new Problem(weight, regParam, Double.NaN, null);
         }
 
         static Problem from(RowWeight weight, double regParam, Result start) {
             return new Problem(weight, regParam, start.intercept(), start.coefficients());
+        }
+
+        /**
+         * The same fit without the bound: every metric coefficient free to take either sign (the unconstrained
+         * estimate a wrong-signed metric is judged by), started from {@code start}.
+         */
+        static Problem unbounded(RowWeight weight, double regParam, Result start) {
+            return new Problem(weight, regParam, start.intercept(), start.coefficients(), false);
         }
     }
 
@@ -454,6 +466,8 @@ final class JointFits {
         final double weightSum;
         /** Standard deviation per feature under the fit's weights (index j + 1); 0: the feature is left out. */
         final double[] sd;
+        /** Whether every metric coefficient is bounded to &lt;= 0 (false: free, the unconstrained fit). */
+        final boolean bounded;
         double[] theta;
         double objective = Double.NaN;
         double[] gradient;
@@ -463,7 +477,8 @@ final class JointFits {
         boolean done;
         boolean failed;
 
-        private Solver(int p, double regParam, double weightSum, double[] sd) {
+        private Solver(int p, double regParam, double weightSum, double[] sd, boolean bounded) {
+            this.bounded = bounded;
             this.p = p;
             this.regParam = regParam;
             this.weightSum = weightSum;
@@ -483,7 +498,7 @@ final class JointFits {
                 double variance = denominator > 0 ? (moments[base + 3 + p + j] - sw * mean * mean) / denominator : 0;
                 sd[j + 1] = variance > 0 ? Math.sqrt(variance) : 0.0;
             }
-            Solver s = new Solver(p, problem.regParam(), sw, sd);
+            Solver s = new Solver(p, problem.regParam(), sw, sd, problem.bounded());
             if (!(sw > 0) || swy <= 0 || swy >= sw) { // no rows, or only churners or only stayers: nothing to fit
                 s.done = true;
                 s.failed = true;
@@ -495,7 +510,8 @@ final class JointFits {
             } else {
                 theta[0] = problem.startIntercept();
                 for (int j = 0; j < p; j++) {
-                    theta[j + 1] = Math.min(0.0, problem.startCoefficients()[j] * sd[j + 1]);
+                    double t = problem.startCoefficients()[j] * sd[j + 1];
+                    theta[j + 1] = problem.bounded() ? Math.min(0.0, t) : t;
                 }
             }
             s.theta = theta;
@@ -586,7 +602,7 @@ final class JointFits {
             int q = p + 1;
             boolean[] free = new boolean[q];
             for (int a = 0; a < q; a++) {
-                free[a] = a == 0 || (sd[a] > 0 && (theta[a] < -1e-12 || g[a] > 0));
+                free[a] = a == 0 || (sd[a] > 0 && (!bounded || theta[a] < -1e-12 || g[a] > 0));
             }
             direction = newtonStep(hess, g, free);
             if (negligible(1.0)) { // the Newton step is at rounding level: theta is the optimum
@@ -612,7 +628,7 @@ final class JointFits {
             double[] out = new double[from.length];
             out[0] = from[0] + alpha * d[0];
             for (int j = 1; j < from.length; j++) {
-                out[j] = Math.min(0.0, from[j] + alpha * d[j]);
+                out[j] = bounded ? Math.min(0.0, from[j] + alpha * d[j]) : from[j] + alpha * d[j];
             }
             return out;
         }

@@ -36,7 +36,7 @@ import org.apache.spark.sql.Row;
  *
  * <p>Columns: account_id, as_of_date, split ({@code train} | {@code holdout}), industry, size_band,
  * fold (0..folds-1, by account), label (1.0 churned, 0.0 stayed), churn_ref_date, involuntary_only,
- * health_score (today's weights), the raw {@code component_<metric>} columns (null without data), and
+ * health_score (today's weights), mrr (on T), the raw {@code component_<metric>} columns (null without data), and
  * {@code x_<metric>}: the component with a missing value filled the way scoring's missing-data rule
  * implies (its dimension's score, else the health score), which is what the fit sees.
  */
@@ -108,7 +108,7 @@ public final class TrainingSet {
         // Only what calibration reads: the raw feature values stay behind.
         List<Column> keep = new ArrayList<>();
         for (String c : List.of("account_id", "as_of_date", "split", "industry", "size_band", "fold", "label", "churn_ref_date",
-                "involuntary_only", "health_score")) {
+                "involuntary_only", "health_score", "mrr")) {
             keep.add(col(c));
         }
         for (MetricSpec m : model.metrics()) {

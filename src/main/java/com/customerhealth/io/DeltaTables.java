@@ -10,8 +10,10 @@ import com.customerhealth.config.OutputSettings;
 import io.delta.tables.DeltaTable;
 import java.sql.Date;
 import java.time.LocalDate;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -22,6 +24,7 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.catalyst.analysis.NoSuchTableException;
 import org.apache.spark.sql.expressions.Window;
 import org.apache.spark.sql.functions;
+import org.apache.spark.sql.types.StructField;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -162,9 +165,29 @@ public final class DeltaTables {
                     spark.sql("ALTER TABLE " + name + " SET TBLPROPERTIES ('" + p.getKey() + "' = '" + p.getValue() + "')");
                 }
             }
+            addMissingColumns(table, name);
         }
         if (byPath()) {
             register(table);
+        }
+    }
+
+    /**
+     * A table created before a release that appended columns to its definition gets them, nullable, with their comments
+     * (ALTER TABLE ADD COLUMNS; existing rows read null), so the release's first write lands. Never drops or reorders.
+     */
+    private void addMissingColumns(OutputTable table, String name) {
+        java.util.Set<String> have = new java.util.HashSet<>(java.util.Arrays.asList(target(table).toDF().columns()));
+        List<String> missing = new ArrayList<>();
+        for (StructField f : table.schema().fields()) {
+            if (!have.contains(f.name())) {
+                missing.add("`" + f.name() + "` " + f.dataType().sql()
+                        + (f.getComment().isDefined() ? " COMMENT '" + sqlString(f.getComment().get()) + "'" : ""));
+            }
+        }
+        if (!missing.isEmpty()) {
+            spark.sql("ALTER TABLE " + name + " ADD COLUMNS (" + String.join(", ", missing) + ")");
+            LOG.info("Added columns to {}: {}", describe(table), missing);
         }
     }
 
@@ -441,6 +464,7 @@ public final class DeltaTables {
 
     /** Updates the rows matching {@code condition} in one commit (Delta UPDATE). */
     public void update(OutputTable table, Column condition, Map<String, Column> set) {
+        ensureCreated(table);
         target(table).update(condition, set);
         LOG.info("Updated {} where {}", describe(table), condition);
     }

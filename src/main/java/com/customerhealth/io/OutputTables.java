@@ -57,6 +57,13 @@ public final class OutputTables {
                     "Share (0-1) of the model's total prior weight carried by metrics that had data."),
             field("weights_version", StringType, false, "Weights version scored with: <preset>@prior-<digest> or a calibrated version."),
             field("run_id", StringType, false, "Run that wrote the row."),
+            field("churn_probability_90d", DoubleType, true,
+                    "Probability (0-1) that the account churns within calibration.horizon-days (90) of score_date, read from "
+                            + "health_score by the score-to-probability map the newest calibrate run (on or before score_date) fitted "
+                            + "for weights_version; null when health_score is null or no calibrate run has fitted a map for that "
+                            + "version yet (a calibrate run fills in its run date's rows). docs/calibration.md, From score to money."),
+            field("mrr_at_risk", WarehouseContract.MONEY, true,
+                    "churn_probability_90d x mrr, to the cent: the MRR expected to churn within the horizon; null when the probability is."),
     };
 
     public static final OutputTable ACCOUNT_HEALTH_SCORES = new OutputTable("account_health_scores",
@@ -442,8 +449,8 @@ public final class OutputTables {
                     field("metric", StringType, false, "Metric of the model."),
                     field("prior_weight", DoubleType, false, "The expert prior weight from conf, in points of 100."),
                     field("current_weight", DoubleType, false, "Weight scoring used when the version was proposed (last approved, else prior), points."),
-                    field("fitted_weight", DoubleType, false, "What the data alone says: 100 x (-beta) / sum(-beta) of the bounded logistic regression, points."),
-                    field("fitted_low", DoubleType, false, "Lower end of the bootstrap interval of fitted_weight (interval_level)."),
+                    field("fitted_weight", DoubleType, false, "What the data alone says, points: 100 x (-beta) / sum(-beta) of the unconstrained fit over the metrics with evidence (0 for the others; docs/calibration.md)."),
+                    field("fitted_low", DoubleType, false, "Lower end of the bootstrap interval of fitted_weight (interval_level); below 0 for a metric that contradicts its expected direction."),
                     field("fitted_high", DoubleType, false, "Upper end of the bootstrap interval of fitted_weight."),
                     field("weight", DoubleType, false, "The version's weight, points: data_share x fitted + (1 - data_share) x prior. Scoring uses this."),
                     field("weight_low", DoubleType, false, "weight's interval, lower end (fitted_low shrunk the same way)."),
@@ -453,7 +460,7 @@ public final class OutputTables {
                     field("needs_explicit_approval", BooleanType, false,
                             "true when |change| is above calibration.max-weight-change: approve needs --accept-large-changes."),
                     field("flags", DataTypes.createArrayType(StringType), false,
-                            "no_weight_from_data (the fit gave it 0), interval_includes_zero (the data cannot tell it from 0)."),
+                            "no_weight_from_data (no evidence it lowers churn: weight 0 from the data), contradicts_expected_direction (more of it, more churn, beyond chance), interval_includes_zero (the data cannot tell it from 0)."),
                     field("training_churn_events", LongType, false, "n: distinct churn events in the training snapshots."),
                     field("data_share", DoubleType, false, "n / (n + calibration.shrinkage-k): how much of weight comes from the data."),
                     field("train_from", DateType, false, "First training as-of date."),

@@ -1,8 +1,13 @@
 package com.customerhealth.jobs;
 
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.when;
+
 import com.customerhealth.calibrate.CalibrationFigures;
 import com.customerhealth.calibrate.CalibrationReport;
 import com.customerhealth.calibrate.Calibrator;
+import com.customerhealth.calibrate.MoneyAtStake;
 import com.customerhealth.calibrate.TrainingSet;
 import com.customerhealth.calibrate.WeightVersions;
 import com.customerhealth.config.AppConfig;
@@ -11,13 +16,20 @@ import com.customerhealth.config.HealthModel;
 import com.customerhealth.io.OutputTable;
 import com.customerhealth.io.OutputTables;
 import com.customerhealth.report.ReportRenderer;
+import com.customerhealth.score.ChurnProbability;
+import com.customerhealth.score.ScoringPipeline;
 import com.customerhealth.validate.ValidatedWarehouse;
 import java.sql.Date;
 import java.sql.Timestamp;
 import java.time.Instant;
+import java.time.LocalDate;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -60,7 +72,57 @@ public final class CalibrateJob implements Job {
         Dataset<Row> snapshots = materialise(ctx, TrainingSet.build(warehouse, config, current, dates));
         Calibrator.Result result = new Calibrator(cal, config.tiers(), config.model(), current)
                 .calibrate(snapshots, dates, ctx.runId(), ctx.runDate());
-        write(ctx, result.report().withApproveCommand(ctx.invocation()::commandLine), reportFolder);
+        CalibrationReport report = result.proposedModel() == null ? result.report()
+                : withTodaysMoney(ctx, warehouse, result.report(), current, result.proposedModel());
+        write(ctx, report.withApproveCommand(ctx.invocation()::commandLine), reportFolder);
+        fillProbability(ctx, report);
+    }
+
+    /**
+     * The money at stake on the run date: today's customers scored with today's weights and with the proposal, each
+     * with the score-to-probability map this run fitted for it (one scoring of the run date per set of weights), and
+     * the holdout's flagged churned MRR the calibrator found.
+     */
+    private static CalibrationReport withTodaysMoney(JobContext ctx, ValidatedWarehouse warehouse, CalibrationReport report,
+                                                     HealthModel current, HealthModel proposed) {
+        List<LocalDate> date = List.of(ctx.runDate());
+        Dataset<Row> today = new ScoringPipeline(ctx.config(), current).scores(warehouse, date, ctx.runId(), Optional.of(map(report.current(), ctx)));
+        Dataset<Row> withProposal = new ScoringPipeline(ctx.config(), proposed).scores(warehouse, date, ctx.runId(),
+                Optional.of(map(report.proposed(), ctx)));
+        Dataset<Row> paired = MoneyAtStake.paired(today, withProposal).cache();
+        try {
+            CalibrationReport.Money money = MoneyAtStake.summarise(paired, ctx.runDate(), ctx.config().calibration().horizonDays());
+            CalibrationReport.Money holdout = report.money();
+            return report.withMoney(holdout == null ? money
+                    : money.withHoldout(holdout.holdoutChurnedMrr(), holdout.holdoutFlaggedToday(), holdout.holdoutFlaggedProposed()));
+        } finally {
+            paired.unpersist();
+        }
+    }
+
+    private static ChurnProbability map(CalibrationReport.Evaluation e, JobContext ctx) {
+        return new ChurnProbability(e.weightsVersion(), e.scoreIntercept(), e.scoreSlope(), ctx.runDate());
+    }
+
+    /**
+     * Each calibration recalibrates today's score-to-probability map: the run date's rows of account_health_scores and
+     * account_health_current scored with today's weights get churn_probability_90d and mrr_at_risk from the map this
+     * run fitted (a first run's scores, written before any calibration, had them null).
+     */
+    private static void fillProbability(JobContext ctx, CalibrationReport report) {
+        if (report.current() == null || !ctx.tables().exists(OutputTables.ACCOUNT_HEALTH_SCORES)) {
+            return;
+        }
+        ChurnProbability m = map(report.current(), ctx);
+        Column probability = when(col("health_score").isNotNull(), m.of(col("health_score")));
+        Map<String, Column> set = new LinkedHashMap<>();
+        set.put(ChurnProbability.PROBABILITY, probability);
+        set.put(ChurnProbability.MRR_AT_RISK, ChurnProbability.mrrAtRisk(col("mrr"), probability));
+        Column rows = col("score_date").equalTo(lit(Date.valueOf(ctx.runDate()))).and(col("weights_version").equalTo(m.weightsVersion()));
+        ctx.tables().update(OutputTables.ACCOUNT_HEALTH_SCORES, rows, set);
+        if (ctx.tables().exists(OutputTables.ACCOUNT_HEALTH_CURRENT)) {
+            ctx.tables().update(OutputTables.ACCOUNT_HEALTH_CURRENT, rows, set);
+        }
     }
 
     /**

@@ -7,6 +7,7 @@ import com.customerhealth.config.HealthModel;
 import com.customerhealth.contract.FeatureRequest;
 import com.customerhealth.io.DeltaTables;
 import com.customerhealth.io.OutputTables;
+import com.customerhealth.score.ChurnProbability;
 import com.customerhealth.score.ScoringPipeline;
 import com.customerhealth.validate.ValidatedWarehouse;
 import java.time.LocalDate;
@@ -50,7 +51,8 @@ final class Scores {
      */
     static void scoreAndWrite(JobContext ctx, ValidatedWarehouse warehouse, Collection<LocalDate> dates, HealthModel model) {
         List<LocalDate> sorted = dates.stream().distinct().sorted().toList();
-        Dataset<Row> scores = new ScoringPipeline(ctx.config(), model).scores(warehouse, sorted, ctx.runId());
+        Dataset<Row> scores = new ScoringPipeline(ctx.config(), model).scores(warehouse, sorted, ctx.runId(),
+                ChurnProbability.latest(ctx.tables(), model.version(), sorted.get(sorted.size() - 1)));
         ctx.tables().replaceWhere(OutputTables.ACCOUNT_HEALTH_SCORES, scores, DeltaTables.inDates("score_date", sorted));
         // The merge reads back the partitions just written instead of recomputing the scores.
         ctx.tables().refreshLatest(OutputTables.ACCOUNT_HEALTH_CURRENT, OutputTables.ACCOUNT_HEALTH_SCORES, "account_id", sorted);

@@ -11,6 +11,7 @@ import com.customerhealth.io.OutputTables;
 import com.customerhealth.validate.ValidatedWarehouse;
 import java.time.LocalDate;
 import java.util.List;
+import java.util.Optional;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 
@@ -47,8 +48,14 @@ public final class ScoringPipeline {
                 .join(warehouse.table("accounts").select("account_id"), new String[] {"account_id"}, "inner");
     }
 
-    /** Scores in the account_health_scores schema, score_date = as-of date. */
+    /** Scores in the account_health_scores schema, score_date = as-of date; no churn probability map (its columns null). */
     public Dataset<Row> scores(ValidatedWarehouse warehouse, List<LocalDate> asOfDates, String runId) {
+        return scores(warehouse, asOfDates, runId, Optional.empty());
+    }
+
+    /** Scores in the account_health_scores schema, with churn_probability_90d and mrr_at_risk from {@code probability}. */
+    public Dataset<Row> scores(ValidatedWarehouse warehouse, List<LocalDate> asOfDates, String runId,
+                               Optional<ChurnProbability> probability) {
         Dataset<Row> scored = new HealthScorer(model, config.tiers()).aggregate(components(warehouse, asOfDates));
         Dataset<Row> accounts = warehouse.table("accounts").select(
                 col("account_id"), col("account_name"), col("industry"), col("csm_owner"),
@@ -57,6 +64,6 @@ public final class ScoringPipeline {
                 .withColumn("score_date", col("as_of_date"))
                 .withColumn("weights_version", lit(model.version()))
                 .withColumn("run_id", lit(runId));
-        return OutputTables.ACCOUNT_HEALTH_SCORES.conform(rows);
+        return OutputTables.ACCOUNT_HEALTH_SCORES.conform(ChurnProbability.withMoney(rows, probability));
     }
 }

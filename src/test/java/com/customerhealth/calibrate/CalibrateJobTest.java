@@ -37,8 +37,23 @@ class CalibrateJobTest {
                 "--set", "calibration.bootstrap-replicates=8", "--set", "calibration.folds=3", "--set", "calibration.reg-params=[0.01]",
                 "--set", "calibration.min-churn-events=20", "--set", "calibration.segment-min-churn-events=20"};
 
+        // A first clean run scores before any calibration: no score-to-probability map yet, so the money columns are null.
+        String[] score = args.clone();
+        score[0] = "score";
+        Cli scored = Cli.run(score);
+        assertThat(scored.code()).as(scored.err()).isZero();
+        assertThat(table(root, "account_health_scores").where(col("churn_probability_90d").isNotNull()).count()).isZero();
+
         Cli first = Cli.run(args);
         assertThat(first.code()).as(first.err()).isZero();
+        // calibrate fills them in for the run date's rows from the map it fitted for today's weights.
+        Dataset<Row> scores = table(root, "account_health_scores");
+        assertThat(scores.where(col("health_score").isNotNull().and(col("churn_probability_90d").isNull())).count()).isZero();
+        assertThat(scores.where(col("mrr_at_risk").cast("double")
+                .minus(col("mrr").cast("double").multiply(col("churn_probability_90d"))).between(-0.005, 0.005).notEqual(true)
+                .and(col("health_score").isNotNull())).count()).isZero();
+        assertThat(table(root, "account_health_current").where(col("health_score").isNotNull()
+                .and(col("mrr_at_risk").isNull())).count()).isZero();
         Dataset<Row> weights = table(root, "health_weights");
         List<String> versions = weights.select("version").distinct().as(Encoders.STRING()).collectAsList();
         assertThat(versions).hasSize(1);
@@ -57,7 +72,13 @@ class CalibrateJobTest {
         var html = Jsoup.parse(report.resolve("report.html").toFile());
         assertThat(html.text()).contains(version);
         assertThat(html.select("img")).hasSize(4);
-        assertThat(Files.readString(report.resolve("report.json"))).contains("\"proposedVersion\": \"" + version + "\"");
+        String json = Files.readString(report.resolve("report.json"));
+        assertThat(json).contains("\"proposedVersion\": \"" + version + "\"").contains("\"money\": {").contains("\"holdoutChurnedMrr\"");
+        CalibrationReport.Money money = com.customerhealth.report.ReportRenderer.fromJson(json).money();
+        assertThat(money.tiers()).isNotEmpty();
+        assertThat(money.tiers().stream().mapToLong(CalibrationReport.MoneyRow::accountsToday).sum())
+                .isEqualTo(scores.count()); // every customer scored on the run date, once
+        assertThat(money.holdoutFlaggedProposed()).isBetween(0.0, money.holdoutChurnedMrr());
 
         List<Row> weightsBefore = sorted(table(root, "health_weights").drop("created_at"));
         List<Row> figuresBefore = sorted(table(root, "calibration_runs"));

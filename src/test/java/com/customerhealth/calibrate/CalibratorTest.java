@@ -219,4 +219,40 @@ class CalibratorTest {
         assertThat(ownUsage).isGreaterThan(85.0);
         assertThat(seg.get("smb").fitsBadly()).isFalse(); // every account is smb: its own fit is the global fit
     }
+    /**
+     * Planted wrong sign: nps has truth -15 (more of it, more churn), the drivers 50 / 30 / 20 share the 100 points,
+     * the other three metrics have no effect. 4,000 accounts, 100 replicates. The drivers' truth lies inside their
+     * 90% intervals (the dominant one too: no share lost to noise or to the normalisation); nps is named as
+     * contradicting its expected direction with its unconstrained estimate (truth +0.08 x 15 / 100 = +0.012 per point)
+     * inside its interval, not reported as a certain 0; the no-effect metrics take no share.
+     */
+    @Test
+    void aWrongSignIsNamedAndTheDriversTruthLiesInsideTheirIntervals() {
+        Map<String, Double> truth = ordered("nps", -15.0, "renewal_intent", 50.0, "seat_utilisation", 30.0,
+                "sessions_rank", 0.0, "support_burden", 0.0, "payment_punctuality", 20.0, "mrr_growth_yoy", 0.0);
+        AppConfig cfg = config(Map.of("calibration.bootstrap-replicates", "100"));
+        CalibrationReport r = calibrate(cfg, new PlantedSnapshots(truth, 1.0, 0.08, 4000, 3).build(SPARK, cfg, DATES));
+        Map<String, WeightRow> w = byMetric(r);
+        for (String driver : List.of("renewal_intent", "seat_utilisation", "payment_punctuality")) {
+            assertThat(truth.get(driver)).as(driver + " inside [" + w.get(driver).fittedLow() + ", " + w.get(driver).fittedHigh() + "]")
+                    .isBetween(w.get(driver).fittedLow(), w.get(driver).fittedHigh());
+            assertThat(w.get(driver).evidence().strength()).as(driver).isEqualTo("strong");
+        }
+        WeightRow nps = w.get("nps");
+        assertThat(nps.flags()).containsExactly("contradicts_expected_direction");
+        assertThat(nps.evidence().strength()).isEqualTo("contradicts");
+        assertThat(nps.fitted()).isZero();
+        assertThat(nps.fittedHigh()).as("its share interval is not [0, 0]").isLessThan(0.0);
+        assertThat(0.012).isBetween(nps.evidence().coefficientLow(), nps.evidence().coefficientHigh());
+        assertThat(nps.evidence().words()).startsWith("Contradicts its expected direction");
+        assertThat(r.caveats()).anyMatch(c -> c.startsWith("nps contradicts its expected direction"));
+        for (String zero : List.of("sessions_rank", "support_burden", "mrr_growth_yoy")) {
+            assertThat(w.get(zero).fitted()).as(zero).isLessThan(3.0);
+            assertThat(0.0).as(zero).isBetween(w.get(zero).fittedLow(), w.get(zero).fittedHigh());
+        }
+        // Shrinkage's floor is shown apart from the evidence: proposed = from data + from prior.
+        for (WeightRow row : r.weights()) {
+            assertThat(row.fromData() + row.fromPrior()).as(row.metric()).isCloseTo(row.proposed(), within(0.006));
+        }
+    }
 }

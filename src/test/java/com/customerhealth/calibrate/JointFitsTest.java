@@ -127,6 +127,32 @@ class JointFitsTest {
         compareReplicatesWithMllib(0.05);
     }
 
+    /**
+     * The unconstrained fit (no bound; what a wrong-signed metric is judged by) on all rows and on a replicate equals
+     * MLlib's unbounded, unregularised fit of the same rows, including the coefficients of no-effect metrics that
+     * come out above 0 (the bounded fit would hold them at 0).
+     */
+    @Test
+    void unboundedFitsEqualMllibsUnboundedFits() {
+        LogisticRegressionModel bounded = WeightFit.bounded(metrics.size(), 0.0).fit(train);
+        JointFits.Result start = new JointFits.Result(bounded.intercept(), bounded.coefficients().toArray(), false, true);
+        JointFits.Fits fits = packed.fit("test", List.of(JointFits.Problem.unbounded(JointFits.RowWeight.all(), 0.0, start),
+                JointFits.Problem.unbounded(JointFits.RowWeight.replicate(1), 0.0, start)));
+        assertThat(fits.unconverged()).isZero();
+        LogisticRegressionModel all = WeightFit.unbounded().fit(WeightFit.assemble(train.drop(WeightFit.FEATURES), featureColumns));
+        LogisticRegressionModel one = WeightFit.unbounded().fit(Calibrator.bootstrapSample(train, SEED, 1));
+        int above = 0;
+        for (int j = 0; j < metrics.size(); j++) {
+            assertThat(fits.results().get(0).coefficients()[j]).as("all rows, %s", metrics.get(j).name())
+                    .isCloseTo(all.coefficients().apply(j), within(2e-5));
+            assertThat(fits.results().get(1).coefficients()[j]).as("replicate 1, %s", metrics.get(j).name())
+                    .isCloseTo(one.coefficients().apply(j), within(2e-5));
+            above += fits.results().get(0).coefficients()[j] > 0 || fits.results().get(1).coefficients()[j] > 0 ? 1 : 0;
+        }
+        assertThat(above).as("coefficients above the bound 0 (no-effect metrics)").isPositive();
+        assertThat(fits.results().get(0).intercept()).isCloseTo(all.intercept(), within(1e-3));
+    }
+
     private static void compareReplicatesWithMllib(double regParam) {
         LogisticRegressionModel full = WeightFit.bounded(metrics.size(), regParam).fit(train);
         JointFits.Result start = new JointFits.Result(full.intercept(), full.coefficients().toArray(), false, true);
