@@ -10,8 +10,10 @@ import com.customerhealth.config.OutputSettings;
 import io.delta.tables.DeltaTable;
 import java.sql.Date;
 import java.time.LocalDate;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -453,6 +455,26 @@ public final class DeltaTables {
         if (output.database() != null) {
             spark.sql("CREATE DATABASE IF NOT EXISTS `" + output.database() + "`");
         }
+    }
+
+    /**
+     * Path mode: registers under output.database every declared output table ({@link OutputTables#ALL}) that has a
+     * Delta log under output.path and is not in the catalog yet, so a table written before the catalog kept names (or by
+     * another session) is found by name too. Returns the tables registered now. Nothing without a database or a path.
+     */
+    public List<String> registerExisting() {
+        List<String> registered = new ArrayList<>();
+        if (!byPath() || output.database() == null) {
+            return registered;
+        }
+        ensureDatabase();
+        for (OutputTable table : OutputTables.ALL) {
+            if (!spark.catalog().tableExists(output.database(), table.name()) && DeltaTable.isDeltaTable(spark, location(table))) {
+                register(table);
+                registered.add(table.name());
+            }
+        }
+        return registered;
     }
 
     /** Path mode: registers the table under output.database so SQL can query it by name. */
