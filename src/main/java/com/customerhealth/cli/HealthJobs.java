@@ -41,15 +41,17 @@ import picocli.CommandLine.Option;
                 + "calibration into Delta tables.",
         subcommands = {HealthJobs.Validate.class, HealthJobs.Score.class, HealthJobs.Cohorts.class, HealthJobs.Insights.class,
                 HealthJobs.Calibrate.class, HealthJobs.Report.class, HealthJobs.Daily.class, HealthJobs.Run.class,
-                HealthJobs.Approve.class, HealthJobs.Generate.class})
+                HealthJobs.Approve.class, HealthJobs.Sql.class, HealthJobs.Generate.class})
 public final class HealthJobs implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
     private final PrintStream out;
+    private final PrintStream err;
 
-    private HealthJobs(PrintStream out) {
+    private HealthJobs(PrintStream out, PrintStream err) {
         this.out = out;
+        this.err = err;
     }
 
     public static void main(String[] args) {
@@ -58,7 +60,7 @@ public final class HealthJobs implements Runnable {
 
     /** Runs the CLI and returns the exit code (tests call this instead of main). */
     public static int execute(PrintStream out, PrintStream err, String... args) {
-        CommandLine cli = new CommandLine(new HealthJobs(out));
+        CommandLine cli = new CommandLine(new HealthJobs(out, err));
         cli.setOut(new java.io.PrintWriter(out, true));
         cli.setErr(new java.io.PrintWriter(err, true));
         cli.setParameterExceptionHandler((e, a) -> {
@@ -85,7 +87,7 @@ public final class HealthJobs implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "Missing command: use validate, score, cohorts, insights, calibrate, report, daily, run, approve or generate.");
+        throw new CommandLine.ParameterException(spec.commandLine(), "Missing command: use validate, score, cohorts, insights, calibrate, report, daily, run, approve, sql or generate.");
     }
 
     /**
@@ -122,7 +124,7 @@ public final class HealthJobs implements Runnable {
         @Override
         public Integer call() {
             AppConfig config = options.loadConfig(); // before Spark starts: bad config fails fast
-            SparkSession spark = SparkSessions.getOrCreate("customer-health " + spec.name() + " " + options.runDate);
+            SparkSession spark = SparkSessions.getOrCreate("customer-health " + spec.name() + " " + options.runDate, config.output());
             JobContext ctx = JobContext.of(spark, config, options.runDate, options.runIdFor(spec.name()), parent.out,
                     new Invocation(launcher(), options.config.arguments()));
             if (options.dryRun) {
@@ -237,7 +239,7 @@ public final class HealthJobs implements Runnable {
         @Override
         public Integer call() {
             AppConfig cfg = config.load();
-            SparkSession spark = SparkSessions.getOrCreate("customer-health approve " + version);
+            SparkSession spark = SparkSessions.getOrCreate("customer-health approve " + version, cfg.output());
             DeltaTables tables = new DeltaTables(spark, cfg.output());
             WeightVersions.Approval a = new WeightVersions(spark, tables).approve(version, by, acceptLargeChanges, cfg.model(),
                     cfg.calibration().maxWeightChange(), Timestamp.from(Instant.now()));
@@ -251,6 +253,56 @@ public final class HealthJobs implements Runnable {
             parent.out.printf("  table: %s%n", tables.describe(OutputTables.HEALTH_WEIGHTS));
             parent.out.flush();
             return 0;
+        }
+    }
+
+    @Command(name = "sql", mixinStandardHelpOptions = true,
+            description = "An SQL shell over the output tables and views by name (output.database is the current database): "
+                    + "-e runs one statement and prints its result as a table; without -e, reads statements ending in ';' from "
+                    + "standard input until exit, quit or end of input. Takes --conf and --set to find the tables.")
+    static final class Sql implements Callable<Integer> {
+        @Mixin
+        ConfigOptions config;
+
+        @Option(names = {"-e", "--execute"}, paramLabel = "SQL", description = "Run this one statement, print its result and exit.")
+        String execute;
+
+        @Option(names = "--max-rows", defaultValue = "1000", paramLabel = "N",
+                description = "Print at most N rows of a result (default ${DEFAULT-VALUE}).")
+        int maxRows;
+
+        @CommandLine.ParentCommand
+        HealthJobs parent;
+
+        @Override
+        public Integer call() {
+            AppConfig cfg = config.load();
+            if (cfg.output().database() == null) {
+                throw JobFailure.badConfig("output.database is empty: the SQL shell finds the tables by name in that database. "
+                        + "Set output.database (conf/local.conf sets default).", "");
+            }
+            if (maxRows < 1) {
+                throw JobFailure.badConfig("--max-rows must be 1 or more.", "Got " + maxRows);
+            }
+            SparkSession spark = SparkSessions.getOrCreate("customer-health sql", cfg.output());
+            DeltaTables tables = new DeltaTables(spark, cfg.output());
+            tables.registerExisting();
+            spark.sql("USE `" + cfg.output().database() + "`");
+            SqlShell shell = new SqlShell(spark, parent.out, maxRows);
+            if (execute != null) {
+                shell.runOne(execute);
+                parent.out.flush();
+                return 0;
+            }
+            boolean console = System.console() != null;
+            if (console) {
+                parent.out.println("Tables and views of " + cfg.output().database() + ": SHOW TABLES; end each statement with ';', "
+                        + "exit to leave.");
+            }
+            java.io.BufferedReader in = new java.io.BufferedReader(new java.io.InputStreamReader(System.in,
+                    java.nio.charset.StandardCharsets.UTF_8));
+            int failed = shell.interactive(in, parent.err, console);
+            return failed == 0 ? 0 : JobFailure.BAD_CONFIG;
         }
     }
 

@@ -10,8 +10,17 @@ import java.io.File;
  * @param path       root folder of the Delta tables (absolute, or a URI); null: catalog-managed tables
  * @param database   catalog database the tables are registered in; null: not registered
  * @param reportRoot folder of the leadership reports; null when neither report-path nor output.path is set
+ * @param localCatalog folder of the local catalog (an embedded Hive metastore, {@code <path>/_catalog}) that keeps the
+ *                     tables' names for later sessions; null: the session's catalog as the launcher set it
  */
-public record OutputSettings(String path, String database, String reportRoot) {
+public record OutputSettings(String path, String database, String reportRoot, String localCatalog) {
+
+    /** The folder of the local catalog under an output folder. */
+    public static final String LOCAL_CATALOG_FOLDER = "_catalog";
+
+    public OutputSettings(String path, String database, String reportRoot) {
+        this(path, database, reportRoot, null);
+    }
 
     /**
      * The folder the leadership reports are written under: conf {@code report-path}, else
@@ -40,6 +49,13 @@ public record OutputSettings(String path, String database, String reportRoot) {
         String absolute = path.isEmpty() ? null : absolute(path);
         String reports = root.getString("report-path");
         String reportRoot = !reports.isBlank() ? reports : absolute == null ? null : absolute + "/reports";
-        return new OutputSettings(absolute, database.isEmpty() ? null : database, reportRoot);
+        boolean localCatalog = root.getBoolean("output.local-catalog");
+        if (localCatalog && absolute == null) {
+            throw JobFailure.badConfig("output.local-catalog = true needs output.path: the local catalog lives in "
+                    + "<output.path>/" + LOCAL_CATALOG_FOLDER + ". Set output.path, or set output.local-catalog = false.", "");
+        }
+        // Without a database nothing is registered, so there is nothing for a catalog to keep.
+        String catalog = localCatalog && !database.isEmpty() ? absolute + "/" + LOCAL_CATALOG_FOLDER : null;
+        return new OutputSettings(absolute, database.isEmpty() ? null : database, reportRoot, catalog);
     }
 }

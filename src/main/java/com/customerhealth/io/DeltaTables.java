@@ -479,6 +479,26 @@ public final class DeltaTables {
         }
     }
 
+    /**
+     * Path mode: registers under output.database every declared output table ({@link OutputTables#ALL}) that has a
+     * Delta log under output.path and is not in the catalog yet, so a table written before the catalog kept names (or by
+     * another session) is found by name too. Returns the tables registered now. Nothing without a database or a path.
+     */
+    public List<String> registerExisting() {
+        List<String> registered = new ArrayList<>();
+        if (!byPath() || output.database() == null) {
+            return registered;
+        }
+        ensureDatabase();
+        for (OutputTable table : OutputTables.ALL) {
+            if (!spark.catalog().tableExists(output.database(), table.name()) && DeltaTable.isDeltaTable(spark, location(table))) {
+                register(table);
+                registered.add(table.name());
+            }
+        }
+        return registered;
+    }
+
     /** Path mode: registers the table under output.database so SQL can query it by name. */
     private void register(OutputTable table) {
         if (output.database() != null) {

@@ -1,17 +1,40 @@
 package com.customerhealth.spark;
 
+import com.customerhealth.config.OutputSettings;
 import org.apache.spark.sql.SparkSession;
 
 /**
  * The job's SparkSession. The master is never set here: spark-submit (or, for the local runner,
  * the {@code spark.master} system property) decides where the job runs. Delta's SQL extension and
- * catalog are set when the launcher has not set them.
+ * catalog are set when the launcher has not set them. With {@code output.local-catalog}, a new session keeps the table
+ * names in its {@link LocalCatalog} (an embedded Hive metastore under the output folder).
  */
 public final class SparkSessions {
     private SparkSessions() {
     }
 
+    /** The session of a command that reads or writes the output tables: with the local catalog when conf asks for it. */
+    public static SparkSession getOrCreate(String appName, OutputSettings output) {
+        String catalog = output.localCatalog();
+        // A launcher's catalog wins; and an existing session (the tests' shared one) keeps the catalog it was built with.
+        boolean local = catalog != null && System.getProperty("spark.sql.catalogImplementation") == null
+                && SparkSession.getDefaultSession().isEmpty() && SparkSession.getActiveSession().isEmpty();
+        SparkSession.Builder builder = builder(appName);
+        if (local) {
+            builder = LocalCatalog.configure(builder, catalog);
+        }
+        SparkSession spark = builder.getOrCreate();
+        if (local) {
+            LocalCatalog.open(spark, catalog);
+        }
+        return spark;
+    }
+
     public static SparkSession getOrCreate(String appName) {
+        return builder(appName).getOrCreate();
+    }
+
+    private static SparkSession.Builder builder(String appName) {
         SparkSession.Builder builder = SparkSession.builder().appName(appName);
         if (System.getProperty("spark.sql.extensions") == null) {
             builder = builder.config("spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension");
@@ -29,6 +52,6 @@ public final class SparkSessions {
             // Dates are calendar dates; UTC keeps timestamp-to-date casts independent of the host.
             builder = builder.config("spark.sql.session.timeZone", "UTC");
         }
-        return builder.getOrCreate();
+        return builder;
     }
 }

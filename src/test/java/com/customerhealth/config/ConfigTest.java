@@ -167,7 +167,7 @@ class ConfigTest {
                 "Unknown configuration key segments.size-bands[0].min-employes: did you mean segments.size-bands[0].min-employees?" + FIX_KEY);
         // Nothing near: the valid keys instead of a guess.
         failsWithExactly(Map.of("output.colour", "blue"),
-                "Unknown configuration key output.colour: output has no key colour (its keys: database, path)." + FIX_KEY);
+                "Unknown configuration key output.colour: output has no key colour (its keys: database, local-catalog, path)." + FIX_KEY);
         failsWithExactly(Map.of("tiers.healthy-from.max", "1"),
                 "Unknown configuration key tiers.healthy-from.max: tiers.healthy-from takes a value, not keys." + FIX_KEY);
     }
