@@ -3,6 +3,7 @@ package com.customerhealth.score;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 
+import com.customerhealth.actions.Overrides;
 import com.customerhealth.config.AppConfig;
 import com.customerhealth.config.HealthModel;
 import com.customerhealth.features.FeatureStep;
@@ -49,7 +50,8 @@ public final class ScoringPipeline {
 
     /** Scores in the account_health_scores schema, score_date = as-of date. */
     public Dataset<Row> scores(ValidatedWarehouse warehouse, List<LocalDate> asOfDates, String runId) {
-        Dataset<Row> scored = new HealthScorer(model, config.tiers()).aggregate(components(warehouse, asOfDates));
+        HealthScorer scorer = new HealthScorer(model, config.tiers());
+        Dataset<Row> scored = scorer.aggregate(components(warehouse, asOfDates));
         Dataset<Row> accounts = warehouse.table("accounts").select(
                 col("account_id"), col("account_name"), col("industry"), col("csm_owner"),
                 Segments.sizeBand(col("employee_count"), config.sizeBands()).as("size_band"));
@@ -57,6 +59,8 @@ public final class ScoringPipeline {
                 .withColumn("score_date", col("as_of_date"))
                 .withColumn("weights_version", lit(model.version()))
                 .withColumn("run_id", lit(runId));
+        // CSM overrides add the final score beside the computed one (optional input).
+        rows = Overrides.apply(rows, warehouse.optionalTable("csm_score_overrides").orElse(null), scorer::tier);
         return OutputTables.ACCOUNT_HEALTH_SCORES.conform(rows);
     }
 }
