@@ -98,8 +98,22 @@ public final class WarehouseContract {
             List.of("account_id", "assessed_at"), Optional.of("assessed_at"), false,
             "CSM assessments, periodic.");
 
+    public static final TableSpec CSM_SCORE_OVERRIDES = new TableSpec("csm_score_overrides", List.of(
+            req("account_id", StringType, "Account whose score the CSM overrides."),
+            req("valid_from", DateType, "First score date the override applies to."),
+            opt("valid_until", DateType, "Last score date it applies to (inclusive); null: until withdrawn. After it the computed score "
+                    + "applies again by itself."),
+            opt("override_tier", StringType, "The tier the CSM sets: healthy, needs_attention, at_risk or critical (the score stays "
+                    + "the computed one). Give this or override_score, not both."),
+            opt("override_score", DoubleType, "The score the CSM sets, 0-100 (its tier follows from the tiers in conf)."),
+            opt("reason", StringType, "Why, in words: required (a row without one is quarantined, rule missing_reason)."),
+            req("author", StringType, "Who set it.")),
+            List.of("account_id", "valid_from"), Optional.empty(), true,
+            "Optional. A CSM's override of an account's score or tier for a period, with its reason and author: the scored "
+                    + "tables keep the computed score and add the final one (docs/acting-on-the-score.md).");
+
     public static final List<TableSpec> TABLES = List.of(ACCOUNTS, SUBSCRIPTION_PERIODS, CHURN_EVENTS, USAGE_DAILY,
-            SUPPORT_TICKETS, SURVEY_RESPONSES, INVOICES, CSM_ASSESSMENTS);
+            SUPPORT_TICKETS, SURVEY_RESPONSES, INVOICES, CSM_ASSESSMENTS, CSM_SCORE_OVERRIDES);
 
     private WarehouseContract() {
     }

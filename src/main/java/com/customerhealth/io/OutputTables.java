@@ -64,6 +64,14 @@ public final class OutputTables {
                             + "version yet (a calibrate run fills in its run date's rows). docs/calibration.md, From score to money."),
             field("mrr_at_risk", WarehouseContract.MONEY, true,
                     "churn_probability_90d x mrr, to the cent: the MRR expected to churn within the horizon; null when the probability is."),
+            field("final_health_score", DoubleType, true, "The score to show: override_score of a CSM override in force on score_date, "
+                    + "else health_score (the computed score, which calibration, drivers, trends and alerts use)."),
+            field("final_health_tier", StringType, false, "The tier to show: the override's tier (or the tier of its score) when one is "
+                    + "in force, else health_tier."),
+            field("override_applied", BooleanType, false, "Whether a csm_score_overrides row was in force on score_date (valid_from <= "
+                    + "score_date <= valid_until)."),
+            field("override_reason", StringType, true, "The override's reason; null when none applied."),
+            field("override_author", StringType, true, "Who set the override; null when none applied."),
     };
 
     public static final OutputTable ACCOUNT_HEALTH_SCORES = new OutputTable("account_health_scores",

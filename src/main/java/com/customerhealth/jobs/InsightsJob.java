@@ -111,7 +111,8 @@ public final class InsightsJob implements Job {
         HealthAlerts.Inputs in = new HealthAlerts.Inputs(now, partitionBefore(ctx, OutputTables.ACCOUNT_HEALTH_SCORES, now),
                 before30, drivers, partitionBefore(ctx, OutputTables.ACCOUNT_HEALTH_DRIVERS, drivers),
                 HealthAlerts.renewals(warehouse.table("subscription_periods"), d),
-                HealthAlerts.overdueInvoices(warehouse.table("invoices"), d, cfg.paymentOverdueDays()), null);
+                HealthAlerts.overdueInvoices(warehouse.table("invoices"), d, cfg.paymentOverdueDays()),
+                warehouse.optionalTable("csm_score_overrides").orElse(null));
         ctx.writePartition(OutputTables.HEALTH_ALERTS, HealthAlerts.alerts(in, cfg, d), d);
         Dataset<Row> written = ctx.tables().readPartition(OutputTables.HEALTH_ALERTS, d);
         ctx.out().printf("  alerts:");

@@ -29,9 +29,9 @@ final class Scores {
     private Scores() {
     }
 
-    /** The warehouse tables scoring reads: accounts, subscription_periods and each metric's source. */
+    /** The warehouse tables scoring reads: accounts, subscription_periods, each metric's source, and the optional CSM overrides. */
     static Set<String> inputTables(AppConfig config) {
-        Set<String> tables = new TreeSet<>(Set.of("accounts", "subscription_periods"));
+        Set<String> tables = new TreeSet<>(Set.of("accounts", "subscription_periods", "csm_score_overrides"));
         for (FeatureRequest r : config.model().featureRequests()) {
             tables.add(r.feature().sourceTable());
         }

@@ -3,6 +3,7 @@ package com.customerhealth.score;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 
+import com.customerhealth.actions.Overrides;
 import com.customerhealth.config.AppConfig;
 import com.customerhealth.config.HealthModel;
 import com.customerhealth.features.FeatureStep;
@@ -56,7 +57,8 @@ public final class ScoringPipeline {
     /** Scores in the account_health_scores schema, with churn_probability_90d and mrr_at_risk from {@code probability}. */
     public Dataset<Row> scores(ValidatedWarehouse warehouse, List<LocalDate> asOfDates, String runId,
                                Optional<ChurnProbability> probability) {
-        Dataset<Row> scored = new HealthScorer(model, config.tiers()).aggregate(components(warehouse, asOfDates));
+        HealthScorer scorer = new HealthScorer(model, config.tiers());
+        Dataset<Row> scored = scorer.aggregate(components(warehouse, asOfDates));
         Dataset<Row> accounts = warehouse.table("accounts").select(
                 col("account_id"), col("account_name"), col("industry"), col("csm_owner"),
                 Segments.sizeBand(col("employee_count"), config.sizeBands()).as("size_band"));
@@ -64,6 +66,9 @@ public final class ScoringPipeline {
                 .withColumn("score_date", col("as_of_date"))
                 .withColumn("weights_version", lit(model.version()))
                 .withColumn("run_id", lit(runId));
+        // CSM overrides add the final score beside the computed one (optional input); the churn probability and the
+        // MRR at risk read the computed score, as calibration does.
+        rows = Overrides.apply(rows, warehouse.optionalTable("csm_score_overrides").orElse(null), scorer::tier);
         return OutputTables.ACCOUNT_HEALTH_SCORES.conform(ChurnProbability.withMoney(rows, probability));
     }
 }

@@ -1,6 +1,10 @@
 package com.customerhealth.validate;
 
+import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lead;
+import static org.apache.spark.sql.functions.max;
+import static org.apache.spark.sql.functions.trim;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.not;
 import static org.apache.spark.sql.functions.when;
@@ -11,6 +15,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.apache.spark.sql.Column;
+import org.apache.spark.sql.expressions.Window;
+import org.apache.spark.sql.expressions.WindowSpec;
 
 /**
  * The table-specific row rules of the input contract (docs/input-contract.md, "Validation"). The generic ones
@@ -68,6 +74,22 @@ final class RowRules {
                 }
                 rules.add(new RowRule("invalid_renewal_intent", "renewal_intent",
                         not(col("renewal_intent").isin("committed", "neutral", "apprehensive"))));
+            }
+            case "csm_score_overrides" -> {
+                rules.add(new RowRule("missing_reason", "reason", col("reason").isNull().or(trim(col("reason")).equalTo(""))));
+                rules.add(new RowRule("tier_or_score", "override_tier", col("override_tier").isNull().equalTo(col("override_score").isNull())));
+                rules.add(new RowRule("invalid_override_tier", "override_tier",
+                        not(col("override_tier").isin("healthy", "needs_attention", "at_risk", "critical"))));
+                rules.add(new RowRule("score_out_of_scale", "override_score", col("override_score").lt(0).or(col("override_score").gt(100))));
+                rules.add(new RowRule("period_ends_before_start", "valid_until", col("valid_until").lt(col("valid_from"))));
+                // Two overrides of one account whose periods share a day: neither applies (which would win is not the job's to guess).
+                // In valid_from order, a row overlaps an earlier one when it starts by the latest end before it, and a later one when
+                // the next starts by its own end; an open end is the end of time.
+                Column end = coalesce(col("valid_until"), lit(java.sql.Date.valueOf("9999-12-31")));
+                WindowSpec byStart = Window.partitionBy("account_id").orderBy("valid_from");
+                rules.add(new RowRule("overlapping_override", "valid_from",
+                        col("valid_from").leq(max(end).over(byStart.rowsBetween(Window.unboundedPreceding(), -1)))
+                                .or(lead(col("valid_from"), 1).over(byStart).leq(end))));
             }
             default -> throw new IllegalArgumentException("No rules for " + table.name());
         }
