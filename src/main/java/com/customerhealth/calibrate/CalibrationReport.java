@@ -69,25 +69,37 @@ public record CalibrationReport(
      * The money at stake (docs/calibration.md, "From score to money"): today's customers scored on the run date with
      * today's weights and with the proposal, each with its own score-to-probability map.
      *
-     * @param asOf                  the run date the customers are scored on
-     * @param horizonDays           the probability's horizon
-     * @param tiers                 accounts, MRR and MRR at risk per tier, today and with the proposal
-     * @param moves                 accounts whose tier the proposal changes, by (from, to), with their MRR
-     * @param byIndustry            MRR at risk per industry, today and with the proposal
-     * @param bySizeBand            the same per size band
-     * @param holdoutChurnedMrr     MRR of the holdout snapshots that churned (null without MRR in the snapshots)
-     * @param holdoutFlaggedToday   of it, the MRR today's weights had in the at_risk or critical tier
-     * @param holdoutFlaggedProposed the same with the proposal
+     * @param asOf                     the run date the customers are scored on
+     * @param horizonDays              the probability's horizon
+     * @param atRiskAccountsToday      accounts in the at_risk or critical tier with today's weights
+     * @param atRiskMrrToday           their MRR
+     * @param atRiskAccountsProposed   the same with the proposal
+     * @param atRiskMrrProposed        their MRR
+     * @param expectedChurnMrrToday    sum of mrr_at_risk (probability x MRR) over all customers, today's weights and map
+     * @param expectedChurnMrrProposed the same with the proposal and its map
+     * @param movedAccounts            accounts whose tier the proposal changes
+     * @param movedMrr                 their MRR
+     * @param tiers                    accounts, MRR and MRR at risk per tier, today and with the proposal
+     * @param moves                    accounts whose tier the proposal changes, by (from, to), with their MRR
+     * @param byIndustry               MRR at risk per industry, today and with the proposal
+     * @param bySizeBand               the same per size band
+     * @param holdoutChurnedMrr        MRR of the holdout snapshots that churned (null without MRR in the snapshots)
+     * @param holdoutFlaggedToday      of it, the MRR today's weights had in the at_risk or critical tier
+     * @param holdoutFlaggedProposed   the same with the proposal
      */
-    public record Money(LocalDate asOf, int horizonDays, List<MoneyRow> tiers, List<TierMove> moves, List<MoneyRow> byIndustry,
+    public record Money(LocalDate asOf, int horizonDays, long atRiskAccountsToday, double atRiskMrrToday, long atRiskAccountsProposed,
+                        double atRiskMrrProposed, double expectedChurnMrrToday, double expectedChurnMrrProposed, long movedAccounts,
+                        double movedMrr, List<MoneyRow> tiers, List<TierMove> moves, List<MoneyRow> byIndustry,
                         List<MoneyRow> bySizeBand, Double holdoutChurnedMrr, Double holdoutFlaggedToday, Double holdoutFlaggedProposed) {
-        public Money withHoldout(Double churned, Double today, Double proposed) {
-            return new Money(asOf, horizonDays, tiers, moves, byIndustry, bySizeBand, churned, today, proposed);
+        /** Only the holdout's figures (the calibrator's part; the job adds today's). */
+        public static Money holdoutOnly(LocalDate asOf, int horizonDays, Double churned, Double today, Double proposed) {
+            return new Money(asOf, horizonDays, 0, 0, 0, 0, 0, 0, 0, 0, List.of(), List.of(), List.of(), List.of(), churned, today, proposed);
         }
 
-        /** The row of a group (tier, industry, size band) in {@code rows}, or null. */
-        public static MoneyRow find(List<MoneyRow> rows, String group) {
-            return rows.stream().filter(r -> r.group().equals(group)).findFirst().orElse(null);
+        public Money withHoldout(Double churned, Double today, Double proposed) {
+            return new Money(asOf, horizonDays, atRiskAccountsToday, atRiskMrrToday, atRiskAccountsProposed, atRiskMrrProposed,
+                    expectedChurnMrrToday, expectedChurnMrrProposed, movedAccounts, movedMrr, tiers, moves, byIndustry, bySizeBand,
+                    churned, today, proposed);
         }
     }
 

@@ -142,8 +142,8 @@ public final class Calibrator {
                 double[] flaggedToday = HoldoutEvaluation.flaggedChurnedMrr(holdout, current, tiers);
                 if (flaggedToday != null) {
                     double[] flaggedProposed = HoldoutEvaluation.flaggedChurnedMrr(holdout, proposedModel, tiers);
-                    report = report.withMoney(new CalibrationReport.Money(runDate, cal.horizonDays(), List.of(), List.of(), List.of(),
-                            List.of(), flaggedToday[0], flaggedToday[1], flaggedProposed[1]));
+                    report = report.withMoney(CalibrationReport.Money.holdoutOnly(runDate, cal.horizonDays(), flaggedToday[0],
+                            flaggedToday[1], flaggedProposed[1]));
                 }
                 return new Result(report, proposedModel);
             }

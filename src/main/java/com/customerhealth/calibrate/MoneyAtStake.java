@@ -63,8 +63,26 @@ public final class MoneyAtStake {
             moves.add(new TierMove(r.getString(0), r.getString(1), r.getLong(2), round2(r.getDouble(3))));
         }
         moves.sort(Comparator.comparingInt((TierMove m) -> TIER_ORDER.indexOf(m.from())).thenComparingInt(m -> TIER_ORDER.indexOf(m.to())));
-        return new Money(asOf, horizonDays, List.copyOf(tiers), List.copyOf(moves), groups(paired, "industry"), groups(paired, "size_band"),
-                null, null, null);
+        long atRiskToday = 0;
+        long atRiskProposed = 0;
+        double atRiskMrrToday = 0;
+        double atRiskMrrProposed = 0;
+        double expectedToday = 0;
+        double expectedProposed = 0;
+        for (MoneyRow r : tiers) {
+            if (r.group().equals("at_risk") || r.group().equals("critical")) {
+                atRiskToday += r.accountsToday();
+                atRiskProposed += r.accountsProposed();
+                atRiskMrrToday += r.mrrToday();
+                atRiskMrrProposed += r.mrrProposed();
+            }
+            expectedToday += r.mrrAtRiskToday();
+            expectedProposed += r.mrrAtRiskProposed();
+        }
+        return new Money(asOf, horizonDays, atRiskToday, round2(atRiskMrrToday), atRiskProposed, round2(atRiskMrrProposed),
+                round2(expectedToday), round2(expectedProposed), moves.stream().mapToLong(TierMove::accounts).sum(),
+                round2(moves.stream().mapToDouble(TierMove::mrr).sum()), List.copyOf(tiers), List.copyOf(moves),
+                groups(paired, "industry"), groups(paired, "size_band"), null, null, null);
     }
 
     /** Per value of a column (null: "unknown"), by MRR at risk today, largest first. */
@@ -89,19 +107,6 @@ public final class MoneyAtStake {
         return rows.stream().filter(r -> group.equals(r.getString(0)))
                 .map(r -> RowFactory.create(r.getString(0), r.getLong(1), round2(r.getDouble(2)), round2(r.getDouble(3))))
                 .findFirst().orElse(null);
-    }
-
-    /** MRR in the at_risk and critical tiers: {today, with the proposal}. */
-    public static double[] atRiskAndCriticalMrr(Money m) {
-        double today = 0;
-        double proposed = 0;
-        for (MoneyRow r : m.tiers()) {
-            if (r.group().equals("at_risk") || r.group().equals("critical")) {
-                today += r.mrrToday();
-                proposed += r.mrrProposed();
-            }
-        }
-        return new double[] {round2(today), round2(proposed)};
     }
 
     static double round2(double v) {

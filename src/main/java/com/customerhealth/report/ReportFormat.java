@@ -18,7 +18,10 @@ import java.util.Locale;
  *   <tr><td>rates and shares: {@code churnRate low high captureLowest10 dataShare meanPredicted
  *       observedRate mrrShare shareRetainedHealthy shareChurned retentionRate retentionLow retentionHigh}</td>
  *       <td>percent, 1 decimal</td><td>{@code 8.3%}</td></tr>
- *   <tr><td>{@code mrr}</td><td>whole units with thousands separators</td><td>{@code 412,346}</td></tr>
+ *   <tr><td>money: {@code mrr mrrToday mrrProposed mrrAtRiskToday mrrAtRiskProposed atRiskMrrToday atRiskMrrProposed
+ *       expectedChurnMrrToday expectedChurnMrrProposed movedMrr holdoutChurnedMrr holdoutFlaggedToday holdoutFlaggedProposed}</td>
+ *       <td>whole units with thousands separators</td><td>{@code 412,346}</td></tr>
+ *   <tr><td>{@code oddsChangePer10 oddsChangeLow oddsChangeHigh}</td><td>percent, 1 decimal</td><td>{@code -23.4%}</td></tr>
  *   <tr><td>{@code lift}</td><td>2 decimals</td><td>{@code 2.33}</td></tr>
  *   <tr><td>{@code intervalLevel}</td><td>percent, no decimals</td><td>{@code 90%}</td></tr>
  *   <tr><td>{@code rocAuc prAuc brier globalAuc ownAuc logLoss}</td><td>3 decimals</td>
@@ -98,15 +101,18 @@ final class ReportFormat {
         BigDecimal v = BigDecimal.valueOf(d);
         return switch (field) {
             case "churnRate", "low", "high", "captureLowest10", "dataShare", "meanPredicted", "observedRate", "mrrShare",
-                    "shareRetainedHealthy", "shareChurned", "retentionRate", "retentionLow", "retentionHigh" -> percent(d);
-            case "mrr" -> String.format(Locale.ROOT, "%,d", v.setScale(0, RoundingMode.HALF_UP).longValueExact());
+                    "shareRetainedHealthy", "shareChurned", "retentionRate", "retentionLow", "retentionHigh",
+                    "oddsChangePer10", "oddsChangeLow", "oddsChangeHigh" -> percent(d);
+            case "mrr", "mrrToday", "mrrProposed", "mrrAtRiskToday", "mrrAtRiskProposed", "atRiskMrrToday", "atRiskMrrProposed",
+                    "expectedChurnMrrToday", "expectedChurnMrrProposed", "movedMrr", "holdoutChurnedMrr", "holdoutFlaggedToday",
+                    "holdoutFlaggedProposed" -> String.format(Locale.ROOT, "%,d", v.setScale(0, RoundingMode.HALF_UP).longValueExact());
             case "lift" -> fixed(v, 2);
             case "intervalLevel" -> fixed(v.movePointRight(2), 0) + "%";
-            case "rocAuc", "prAuc", "brier", "globalAuc", "ownAuc", "logLoss" -> fixed(v, 3);
+            case "rocAuc", "prAuc", "brier", "globalAuc", "ownAuc", "logLoss", "calibrationSlope" -> fixed(v, 3);
             case "prior", "current", "fitted", "fittedLow", "fittedHigh", "proposed", "proposedLow", "proposedHigh",
-                    "maxWeightChange", "shrinkageK", "meanScoreChurned", "meanScoreStayed" -> fixed(v, 1);
+                    "maxWeightChange", "shrinkageK", "meanScoreChurned", "meanScoreStayed", "fromData", "fromPrior" -> fixed(v, 1);
             case "change" -> difference(d, 0.0, 1);
-            case "regParam", "scoreIntercept", "scoreSlope" -> significant(v, 4);
+            case "regParam", "scoreIntercept", "scoreSlope", "coefficient", "coefficientLow", "coefficientHigh" -> significant(v, 4);
             default -> throw new IllegalArgumentException("no format for the decimal field " + field);
         };
     }

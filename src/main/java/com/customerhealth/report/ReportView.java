@@ -16,7 +16,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BiFunction;
-import java.util.function.ToDoubleFunction;
 
 /**
  * The templates' view of a report: maps and lists of preformatted strings, so the templates only place
@@ -30,7 +29,8 @@ final class ReportView {
     private static final String ACCEPT_LARGE_CHANGES = "--accept-large-changes";
     private static final Map<String, String> FLAG_WORDS = Map.of(
             "no_weight_from_data", "the data gives this metric no weight",
-            "interval_includes_zero", "the data cannot tell this metric's weight from zero");
+            "interval_includes_zero", "the data cannot tell this metric's weight from zero",
+            "contradicts_expected_direction", "contradicts its expected direction: question the metric");
 
     private ReportView() {
     }
@@ -56,6 +56,7 @@ final class ReportView {
             view.putAll(cells("", "statusReason", r.statusReason()));
         }
         view.put("headline", headline(evaluations));
+        view.put("money", proposing ? money(r.money()) : null);
         view.put("data", dataWindow(r.data()));
         view.put("fit", r.fit() == null ? null : fit(r.fit()));
         view.put("dimensions", indexed(r.dimensions(), (d, i) -> dimension("/dimensions/" + i, d, proposing)));
@@ -143,10 +144,59 @@ final class ReportView {
                     "proposed", w.proposed(), "proposedLow", w.proposedLow(), "proposedHigh", w.proposedHigh(),
                     "change", w.change()));
         }
+        if (proposing && w.evidence() != null) {
+            String e = pointer + "/evidence";
+            Map<String, Object> evidence = cells(e, "strength", w.evidence().strength(), "words", w.evidence().words(),
+                    "coefficient", w.evidence().coefficient(), "coefficientLow", w.evidence().coefficientLow(),
+                    "coefficientHigh", w.evidence().coefficientHigh(), "oddsChangePer10", w.evidence().oddsChangePer10(),
+                    "oddsChangeLow", w.evidence().oddsChangeLow(), "oddsChangeHigh", w.evidence().oddsChangeHigh());
+            evidence.put("label", STRENGTH_WORDS.getOrDefault(w.evidence().strength(), w.evidence().strength()));
+            evidence.put("contradicts", "contradicts".equals(w.evidence().strength()));
+            row.put("evidence", evidence);
+        }
+        if (proposing) {
+            row.putAll(cells(pointer, "fromData", w.fromData(), "fromPrior", w.fromPrior()));
+        }
         boolean needsApproval = proposing && w.needsApproval();
         row.put("needsApproval", needsApproval);
         row.put("notes", w.flags().stream().map(f -> FLAG_WORDS.getOrDefault(f, f)).toList());
         return row;
+    }
+
+    /** Evidence strength in a word or two, for the weights table. */
+    private static final Map<String, String> STRENGTH_WORDS = Map.of("strong", "strong", "some", "some (could be luck)",
+            "none", "none", "contradicts", "wrong direction");
+
+    /** The first screen's money: at-risk MRR today and with the proposal, tier moves, expected churn, the holdout's flagged churn. */
+    private static Map<String, Object> money(CalibrationReport.Money m) {
+        if (m == null || m.tiers().isEmpty()) {
+            return null;
+        }
+        Map<String, Object> view = cells("/money", "asOf", m.asOf(), "horizonDays", m.horizonDays(),
+                "atRiskAccountsToday", m.atRiskAccountsToday(), "atRiskMrrToday", m.atRiskMrrToday(),
+                "atRiskAccountsProposed", m.atRiskAccountsProposed(), "atRiskMrrProposed", m.atRiskMrrProposed(),
+                "expectedChurnMrrToday", m.expectedChurnMrrToday(), "expectedChurnMrrProposed", m.expectedChurnMrrProposed(),
+                "movedAccounts", m.movedAccounts(), "movedMrr", m.movedMrr());
+        view.put("moves", indexed(m.moves(), (t, i) -> cells("/money/moves/" + i, "from", t.from(), "to", t.to(),
+                "accounts", t.accounts(), "mrr", t.mrr())));
+        view.put("hasMoves", !m.moves().isEmpty());
+        view.put("tiers", moneyRows("/money/tiers/", m.tiers()));
+        view.put("byIndustry", moneyRows("/money/byIndustry/", m.byIndustry()));
+        view.put("bySizeBand", moneyRows("/money/bySizeBand/", m.bySizeBand()));
+        if (m.holdoutChurnedMrr() != null && m.holdoutChurnedMrr() > 0) {
+            Map<String, Object> holdout = cells("/money", "holdoutChurnedMrr", m.holdoutChurnedMrr(),
+                    "holdoutFlaggedToday", m.holdoutFlaggedToday(), "holdoutFlaggedProposed", m.holdoutFlaggedProposed());
+            holdout.put("shareToday", ReportFormat.format("/share/captureLowest10", m.holdoutFlaggedToday() / m.holdoutChurnedMrr()));
+            holdout.put("shareProposed", ReportFormat.format("/share/captureLowest10", m.holdoutFlaggedProposed() / m.holdoutChurnedMrr()));
+            view.put("holdout", holdout);
+        }
+        return view;
+    }
+
+    private static List<Map<String, Object>> moneyRows(String pointer, List<CalibrationReport.MoneyRow> rows) {
+        return indexed(rows, (r, i) -> cells(pointer + i, "group", r.group(), "accountsToday", r.accountsToday(), "mrrToday", r.mrrToday(),
+                "mrrAtRiskToday", r.mrrAtRiskToday(), "accountsProposed", r.accountsProposed(), "mrrProposed", r.mrrProposed(),
+                "mrrAtRiskProposed", r.mrrAtRiskProposed()));
     }
 
     /** One set of weights judged on the holdout: its title, version, tiers, deciles and score-to-probability fit. */
@@ -185,18 +235,21 @@ final class ReportView {
                         "Mean score of accounts that churned", "should sit well below the stayers' mean"),
                 measure(evaluations, "meanScoreStayed", Evaluation::meanScoreStayed,
                         "Mean score of accounts that stayed", "the wider the gap to the churners, the better"),
+                measure(evaluations, "calibrationSlope", Evaluation::calibrationSlope,
+                        "Calibration slope on the holdout",
+                        "1.0: the churn probabilities are as spread as the holdout's churn says; below 1 they are too extreme, above 1 too timid"),
                 measure(evaluations, "captureLowest10", Evaluation::captureLowest10,
                         "Churn caught by the lowest-scored 10%",
                         "the share of the accounts that went on to churn found among the 10% of accounts with the lowest scores on each date"));
     }
 
     private static Map<String, Object> measure(List<Evaluation> evaluations, String field,
-                                               ToDoubleFunction<Evaluation> value, String label, String meaning) {
+                                               java.util.function.Function<Evaluation, Double> value, String label, String meaning) {
         Map<String, Object> row = new LinkedHashMap<>();
         row.put("label", label);
         row.put("meaning", meaning);
         row.put("values", indexed(evaluations,
-                (e, i) -> cell("/" + EVALUATION_KEYS[i] + "/" + field, value.applyAsDouble(e))));
+                (e, i) -> cell("/" + EVALUATION_KEYS[i] + "/" + field, value.apply(e))));
         return row;
     }
 

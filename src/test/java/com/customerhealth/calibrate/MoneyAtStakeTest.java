@@ -58,7 +58,13 @@ class MoneyAtStakeTest {
                 new MoneyRow("at_risk", 1, 1000, 200, 1, 500, 60),
                 new MoneyRow("critical", 1, 2000, 800, 2, 3000, 1200));
         // at_risk + critical: today 1000 + 2000; with the proposal 500 + 3000.
-        assertThat(MoneyAtStake.atRiskAndCriticalMrr(m)).containsExactly(3000.0, 3500.0);
+        assertThat(new double[] {m.atRiskAccountsToday(), m.atRiskMrrToday(), m.atRiskAccountsProposed(), m.atRiskMrrProposed()})
+                .containsExactly(2, 3000, 3, 3500);
+        // Expected churn: 10 + 0 + 200 + 800 today; 0 + 0 + 60 + 1200 with the proposal.
+        assertThat(m.expectedChurnMrrToday()).isEqualTo(1010.0);
+        assertThat(m.expectedChurnMrrProposed()).isEqualTo(1260.0);
+        assertThat(m.movedAccounts()).isEqualTo(2);
+        assertThat(m.movedMrr()).isEqualTo(1500.0);
         assertThat(m.moves()).containsExactly(new TierMove("healthy", "at_risk", 1, 500), new TierMove("at_risk", "critical", 1, 1000));
         // By MRR at risk today, largest first: Software 800 + 0, Retail 200 + 10.
         assertThat(m.byIndustry()).containsExactly(new MoneyRow("Software", 2, 2300, 800, 2, 2300, 900),

@@ -58,13 +58,19 @@ final class ReportFixtures {
         Fit fit = new Fit(0.01, 5, List.of(new CvPoint(0.001, 0.41234), new CvPoint(0.01, 0.40871),
                 new CvPoint(0.1, 0.41502)), 200, 0.90, 400.0, 0.6047, 200, 10.0);
         List<WeightRow> weights = List.of(
-                new WeightRow("product", "logins_per_seat", 25, 25, 31.24, 26.0, 36.45, 28.7, 25.5, 32.1, 3.7, false, List.of()),
+                new WeightRow("product", "logins_per_seat", 25, 25, 31.24, 26.0, 36.45, 28.7, 25.5, 32.1, 3.7, false, List.of(),
+                        18.89, 9.8825, new CalibrationReport.Evidence(-0.0312, -0.0398, -0.0226, -0.26802, -0.32824, -0.20229, "strong",
+                        "Strong evidence it lowers churn, even allowing for luck across 5 metrics: 10 more points go with -27% churn "
+                        + "odds (90% interval -33% to -20%).")),
                 new WeightRow("product", "feature_adoption", 20, 20, 8.1, 0.0, 17.9, 12.9, 7.9, 18.0, -7.1, false,
                         List.of("interval_includes_zero")),
                 new WeightRow(SUPPORT, TICKETS, 15, 15, 2.0, 0.0, 5.3, 6.9, 3.1, 10.2, -8.1, false, List.of()),
                 new WeightRow("relationship", "nps", 20, 20, 41.0, 33.0, 49.0, 32.7, 28.1, 37.5, 12.7, true, List.of()),
-                new WeightRow("relationship", "csm_assessment", 20, 20, 0.0, 0.0, 0.0, 18.8, 18.8, 18.8, -1.2, false,
-                        List.of("no_weight_from_data", "sparse_history")));
+                new WeightRow("relationship", "csm_assessment", 20, 20, 0.0, -9.4, -2.1, 18.8, 18.8, 18.8, -1.2, false,
+                        List.of("contradicts_expected_direction", "sparse_history"), 0.0, 7.905, new CalibrationReport.Evidence(0.0123,
+                        0.0041, 0.0205, 0.13085, 0.04185, 0.22754, "contradicts", "Contradicts its expected direction: more of it goes "
+                        + "with more churn, beyond chance; question the metric (its definition, direction or data) rather than read its "
+                        + "0 weight as certain: 10 more points go with +13% churn odds (90% interval +4% to +23%).")));
         List<DimensionRow> dimensions = List.of(
                 new DimensionRow("product", 45, 45, 39.34, 41.6, -3.4),
                 new DimensionRow(SUPPORT, 15, 15, 2.0, 6.9, -8.1),
@@ -89,8 +95,20 @@ final class ReportFixtures {
                 "Accounts like this stay: industry retail, size band smb (lift 2.3, 1.5)",
                 List.of("Only 187 churn events in the holdout: AUC differences below 0.02 may be noise.",
                         "Failed-payment churn is left out of the labels."),
-                APPROVE_COMMAND);
+                APPROVE_COMMAND, MONEY);
     }
+
+    /** Money at stake: two tiers move, in the order MoneyAtStake sorts them. */
+    static final CalibrationReport.Money MONEY = new CalibrationReport.Money(RUN_DATE, 90, 451, 1_379_404.12, 711, 3_336_780.5,
+            812_345.67, 901_234.5, 260, 1_957_376.38,
+            List.of(new CalibrationReport.MoneyRow("healthy", 900, 4_100_000.0, 120_000.0, 700, 3_300_000.0, 90_000.0),
+                    new CalibrationReport.MoneyRow("at_risk", 300, 900_000.0, 300_000.0, 450, 2_000_000.0, 500_000.0),
+                    new CalibrationReport.MoneyRow("critical", 151, 479_404.12, 392_345.67, 261, 1_336_780.5, 311_234.5)),
+            List.of(new CalibrationReport.TierMove("healthy", "at_risk", 200, 1_500_000.0),
+                    new CalibrationReport.TierMove("at_risk", "critical", 60, 457_376.38)),
+            List.of(new CalibrationReport.MoneyRow("retail", 700, 2_000_000.0, 500_000.0, 700, 2_000_000.0, 550_000.0)),
+            List.of(new CalibrationReport.MoneyRow("smb", 1_000, 3_000_000.0, 600_000.0, 1_000, 3_000_000.0, 650_000.0)),
+            454_294.0, 186_260.54, 263_490.52);
 
     static CalibrationReport noProposal() {
         return new CalibrationReport("cal-20260930-02", RUN_DATE, "health-10", "no_proposal", NO_PROPOSAL_REASON,

@@ -33,9 +33,15 @@ class ReportRendererTest {
     private static final byte[] PNG_SIGNATURE = {(byte) 0x89, 'P', 'N', 'G', 0x0D, 0x0A, 0x1A, 0x0A};
     private static final Set<String> PERCENT = Set.of("churnRate", "low", "high", "captureLowest10", "dataShare",
             "meanPredicted", "observedRate", "mrrShare", "shareRetainedHealthy", "shareChurned", "retentionRate", "retentionLow",
-            "retentionHigh");
-    private static final Set<String> THREE_DECIMALS = Set.of("rocAuc", "prAuc", "brier", "globalAuc", "ownAuc", "logLoss");
-    private static final Set<String> SIGNIFICANT = Set.of("regParam", "scoreIntercept", "scoreSlope");
+            "retentionHigh", "oddsChangePer10", "oddsChangeLow", "oddsChangeHigh", "holdoutFlaggedShareToday",
+            "holdoutFlaggedShareProposed");
+    private static final Set<String> MONEY = Set.of("mrr", "mrrToday", "mrrProposed", "mrrAtRiskToday", "mrrAtRiskProposed",
+            "atRiskMrrToday", "atRiskMrrProposed", "expectedChurnMrrToday", "expectedChurnMrrProposed", "movedMrr",
+            "holdoutChurnedMrr", "holdoutFlaggedToday", "holdoutFlaggedProposed");
+    private static final Set<String> THREE_DECIMALS = Set.of("rocAuc", "prAuc", "brier", "globalAuc", "ownAuc", "logLoss",
+            "calibrationSlope");
+    private static final Set<String> SIGNIFICANT = Set.of("regParam", "scoreIntercept", "scoreSlope", "coefficient", "coefficientLow",
+            "coefficientHigh");
 
     private static Map<String, byte[]> full;
     private static Map<String, byte[]> none;
@@ -144,9 +150,38 @@ class ReportRendererTest {
     void explainsFlagsInPlainWords() {
         Document page = html(full);
         assertThat(metricRow(page, 1).text()).contains("the data cannot tell this metric's weight from zero");
-        assertThat(metricRow(page, 4).text()).contains("the data gives this metric no weight").contains("sparse_history");
-        assertThat(page.text()).doesNotContain("no_weight_from_data").doesNotContain("interval_includes_zero");
-        assertThat(metricRow(page, 2).select("th").text()).isEqualTo(ReportFixtures.TICKETS);
+        assertThat(metricRow(page, 4).text()).contains("contradicts its expected direction: question the metric")
+                .contains("wrong direction").contains("+13% churn odds").contains("sparse_history");
+        assertThat(metricRow(page, 4).select("span.flag.contradicts")).hasSize(1);
+        assertThat(metricRow(page, 0).text()).contains("Strong evidence it lowers churn");
+        assertThat(page.text()).doesNotContain("no_weight_from_data").doesNotContain("interval_includes_zero")
+                .doesNotContain("contradicts_expected_direction");
+        assertThat(keyed(page, "/weights/2/metric")).isEqualTo(ReportFixtures.TICKETS);
+        // Shrinkage's floor is its own column, apart from the evidence.
+        assertThat(keyed(page, "/weights/4/fromPrior")).isEqualTo("7.9");
+    }
+
+    /**
+     * Issue 17: the first screen holds what is proposed, what it changes, the money at stake and the approve box; then
+     * the evidence. Every table sits in its own scroll box, so none is wider than the page.
+     */
+    @Test
+    void theFirstScreenLeadsWithTheDecisionAndTheMoney() {
+        Document page = html(full);
+        Element first = page.body().children().get(1);
+        assertThat(first.id()).isEqualTo("decision");
+        assertThat(first.select("pre").text()).isEqualTo(ReportFixtures.APPROVE_COMMAND);
+        assertThat(first.text()).contains("Proposed: switch the health score to new weights")
+                .contains("MRR in the at-risk and critical tiers today 1,379,404 451 accounts")
+                .contains("With the proposal 3,336,781 711 accounts")
+                .contains("260 accounts change tier, with 1,957,376 of MRR")
+                .contains("58.0% of 454,294 churned on the holdout").contains("(41.0%) today")
+                .contains("--accept-large-changes because nps (20.0 \u2192 32.7)");
+        assertThat(first.select("tbody tr")).hasSize(2);
+        assertThat(page.select("#money table")).hasSize(3);
+        assertThat(keyed(page, "/money/tiers/2/mrrAtRiskProposed")).isEqualTo("311,235");
+        assertThat(page.select("table")).isNotEmpty().allSatisfy(t -> assertThat(t.parent().hasClass("wide")).isTrue());
+        assertThat(html(none).select("#decision")).isEmpty();
     }
 
     @Test
@@ -256,7 +291,7 @@ class ReportRendererTest {
         if (PERCENT.contains(field)) {
             return d.movePointRight(2).setScale(1, HALF_UP).toPlainString() + "%";
         }
-        if (field.equals("mrr")) {
+        if (MONEY.contains(field)) {
             return String.format(Locale.ROOT, "%,d", d.setScale(0, HALF_UP).longValueExact());
         }
         if (field.equals("lift")) {
@@ -280,7 +315,7 @@ class ReportRendererTest {
     }
 
     private static Element metricRow(Document page, int index) {
-        return page.select("[data-key=/weights/" + index + "/metric]").first().parent();
+        return page.select("[data-key=/weights/" + index + "/metric]").first().closest("tr");
     }
 
     private static Document html(Map<String, byte[]> files) {
