@@ -287,22 +287,26 @@ public final class HealthJobs implements Runnable {
             SparkSession spark = SparkSessions.getOrCreate("customer-health sql", cfg.output());
             DeltaTables tables = new DeltaTables(spark, cfg.output());
             tables.registerExisting();
-            spark.sql("USE `" + cfg.output().database() + "`");
-            SqlShell shell = new SqlShell(spark, parent.out, maxRows);
-            if (execute != null) {
-                shell.runOne(execute);
-                parent.out.flush();
-                return 0;
+            String before = spark.catalog().currentDatabase();
+            spark.catalog().setCurrentDatabase(cfg.output().database());
+            try { // the session is this process's, but the tests share theirs: leave its current database as it was
+                SqlShell shell = new SqlShell(spark, parent.out, maxRows);
+                if (execute != null) {
+                    shell.runOne(execute);
+                    parent.out.flush();
+                    return 0;
+                }
+                boolean console = System.console() != null;
+                if (console) {
+                    parent.out.println("Tables and views of " + cfg.output().database() + ": SHOW TABLES; end each statement with "
+                            + "';', exit to leave.");
+                }
+                java.io.BufferedReader in = new java.io.BufferedReader(new java.io.InputStreamReader(System.in,
+                        java.nio.charset.StandardCharsets.UTF_8));
+                return shell.interactive(in, parent.err, console) == 0 ? 0 : JobFailure.BAD_CONFIG;
+            } finally {
+                spark.catalog().setCurrentDatabase(before);
             }
-            boolean console = System.console() != null;
-            if (console) {
-                parent.out.println("Tables and views of " + cfg.output().database() + ": SHOW TABLES; end each statement with ';', "
-                        + "exit to leave.");
-            }
-            java.io.BufferedReader in = new java.io.BufferedReader(new java.io.InputStreamReader(System.in,
-                    java.nio.charset.StandardCharsets.UTF_8));
-            int failed = shell.interactive(in, parent.err, console);
-            return failed == 0 ? 0 : JobFailure.BAD_CONFIG;
         }
     }
 

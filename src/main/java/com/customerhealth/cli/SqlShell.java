@@ -37,12 +37,12 @@ final class SqlShell {
         String statement = stripSemicolons(sql);
         try {
             print(spark.sql(statement));
-        } catch (RuntimeException e) {
+        } catch (Exception e) { // AnalysisException is checked in Java's eyes
             if (userError(e)) {
                 throw JobFailure.badConfig("The query failed: " + JobFailure.firstLine(e).trim()
                         + (JobFailure.firstLine(e).trim().endsWith(".") ? "" : "."), "Query: " + statement);
             }
-            throw e;
+            throw e instanceof RuntimeException r ? r : new IllegalStateException(JobFailure.firstLine(e), e);
         }
     }
 
@@ -74,9 +74,9 @@ final class SqlShell {
                 for (String statement : statements) {
                     try {
                         print(spark.sql(statement));
-                    } catch (RuntimeException e) {
+                    } catch (Exception e) { // AnalysisException is checked in Java's eyes
                         if (!userError(e)) {
-                            throw e;
+                            throw e instanceof RuntimeException r ? r : new IllegalStateException(JobFailure.firstLine(e), e);
                         }
                         failed++;
                         err.println("ERROR: " + JobFailure.firstLine(e).trim());

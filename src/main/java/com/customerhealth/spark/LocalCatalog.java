@@ -2,6 +2,9 @@ package com.customerhealth.spark;
 
 import com.customerhealth.JobFailure;
 import java.io.File;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
 import org.apache.spark.sql.SparkSession;
 
 /**
@@ -46,29 +49,36 @@ final class LocalCatalog {
     static void open(SparkSession spark, String folder) {
         try {
             spark.catalog().listDatabases().count();
-        } catch (RuntimeException e) {
-            if (inUse(e)) {
+        } catch (Exception e) { // AnalysisException is checked in Java's eyes
+            if (inUse(metastore(folder))) {
                 throw new JobFailure(1, "The local catalog " + folder + " is open in another process (a job or ./jobs/sql-local.sh "
                         + "on the same output folder): one process at a time can open it; wait for that one to end, then try again.",
                         "", null);
             }
-            throw e;
+            throw e instanceof RuntimeException r ? r : new IllegalStateException(JobFailure.firstLine(e), e);
         }
     }
 
-    /** Derby's "Another instance of Derby may have already booted the database" (XSDB6), anywhere in the causes. */
-    static boolean inUse(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            String m = String.valueOf(t.getMessage());
-            if (m.contains("XSDB6") || m.contains("Another instance of Derby")) {
-                return true;
-            }
-            for (Throwable s : t.getSuppressed()) {
-                if (inUse(s)) {
-                    return true;
+    private static String metastore(String folder) {
+        return new File(folder, "metastore_db").getAbsolutePath();
+    }
+
+    /**
+     * Whether another process has the Derby database open: opening it here fails with Derby's XSDB6 ("Another instance
+     * of Derby may have already booted the database"). Hive's own error buries that under its exceptions' messages.
+     */
+    static boolean inUse(String metastore) {
+        try (Connection c = DriverManager.getConnection("jdbc:derby:;databaseName=" + metastore)) {
+            return false;
+        } catch (SQLException e) {
+            for (SQLException s = e; s != null; s = s.getNextException()) {
+                for (Throwable t = s; t != null; t = t.getCause() == t ? null : t.getCause()) {
+                    if (t instanceof SQLException q && "XSDB6".equals(q.getSQLState()) || String.valueOf(t.getMessage()).contains("XSDB6")) {
+                        return true;
+                    }
                 }
             }
+            return false;
         }
-        return false;
     }
 }
