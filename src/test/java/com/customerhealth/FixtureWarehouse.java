@@ -195,7 +195,19 @@ public final class FixtureWarehouse {
             for (var f : WarehouseContract.schema(t).fields()) {
                 schema = schema.add(f.name(), f.dataType(), true);
             }
-            spark.createDataFrame(rows.get(t.name()), schema)
+            // Rows written before a table gained an optional column (the last ones) are padded with nulls.
+            int width = schema.fields().length;
+            List<Row> padded = rows.get(t.name()).stream().map(r -> {
+                if (r.length() >= width) {
+                    return r;
+                }
+                Object[] values = new Object[width];
+                for (int i = 0; i < r.length(); i++) {
+                    values[i] = r.get(i);
+                }
+                return RowFactory.create(values);
+            }).toList();
+            spark.createDataFrame(padded, schema)
                     .coalesce(1).write().mode("overwrite").parquet(root.resolve(t.name()).toString());
         }
         return root;

@@ -25,7 +25,10 @@ public final class WarehouseContract {
             req("employee_count", IntegerType, "Company head count; mapped to a size band by segments.size-bands."),
             req("onboarded_at", DateType, "Date the account was onboarded (contract signed)."),
             opt("first_value_at", DateType, "Date the account first reached value (time-to-first-value milestone)."),
-            opt("csm_owner", StringType, "Customer-success manager who owns the account.")),
+            opt("csm_owner", StringType, "Customer-success manager who owns the account."),
+            opt("parent_account_id", StringType, "The account's parent in a group of companies (a subsidiary's parent); null for a "
+                    + "top-level account. account_health_rollup rolls each parent's group up; a link to an unknown account or in a "
+                    + "cycle is quarantined (docs/acting-on-the-score.md).")),
             List.of("account_id"), Optional.of("onboarded_at"), false,
             "One row per customer account.");
 

@@ -106,6 +106,7 @@ public final class WarehouseGenerator {
         out.put("survey_responses", surveys(months));
         out.put("invoices", invoices(months));
         out.put("csm_assessments", assessments(periods));
+        out.put("csm_score_overrides", overrides(acc));
         return out;
     }
 
@@ -196,7 +197,42 @@ public final class WarehouseGenerator {
                 .withColumn("csm_owner", when(hasCsm, format_string("csm_%02d", floor(u("csm_owner", id).multiply(12)).cast("int").plus(1))))
                 .withColumn("first_value_at", when(u("never_value", id).geq(0.08).and(firstValue.leq(lit(Date.valueOf(endDate)))), firstValue))
                 .withColumn("account_name", format_string("%s %s %s", pick(u("adj", id), ADJECTIVES), pick(u("noun", id), NOUNS),
-                        format_string("%04d", pmod(id, lit(10000)))));
+                        format_string("%04d", pmod(id, lit(10000)))))
+                .withColumn("parent_account_id", parent(id));
+    }
+
+    /**
+     * Groups of companies, three levels deep: every account whose number is a multiple of 100 heads a group; one whose
+     * number ends in 50 is a subsidiary of the head 50 below it; and about 3% of the others are subsidiaries of a head or
+     * of such a subsidiary (a multiple of 50, drawn).
+     */
+    private Column parent(Column id) {
+        Column drawnParent = floor(u("parent_pick", id).multiply(accounts / 50)).cast("long").multiply(50);
+        return when(pmod(id, lit(100)).equalTo(50), format_string("A%07d", id.minus(50)))
+                .when(pmod(id, lit(50)).notEqual(0).and(u("has_parent", id).lt(0.03)).and(lit(accounts >= 100)),
+                        format_string("A%07d", drawnParent));
+    }
+
+    private static final String[] OVERRIDE_REASONS = {"Executive sponsor left; renewal at risk whatever usage says",
+            "Renewal agreed verbally with the buyer", "Usage dip is a planned migration, not disengagement",
+            "Escalation with our support leadership open", "Budget cut announced by the customer", "Expansion deal in legal review"};
+
+    /**
+     * CSM overrides: about 4% of the accounts a CSM owns get one, 0-200 days before the end date, for 30-120 days (so some
+     * have expired, some are in force and some end within days), a tier or a score, with a reason; the author is the CSM.
+     */
+    private Dataset<Row> overrides(Dataset<Row> acc) {
+        Column id = col("id");
+        Column from = date_sub(lit(Date.valueOf(endDate)), floor(u("override_from", id).multiply(200)).cast("int"));
+        Column byTier = u("override_kind", id).lt(0.5);
+        Dataset<Row> rows = acc.where(col("csm_owner").isNotNull().and(u("override", id).lt(0.04)))
+                .withColumn("valid_from", from)
+                .withColumn("valid_until", date_add(col("valid_from"), floor(u("override_days", id).multiply(91)).cast("int").plus(30)))
+                .withColumn("override_tier", when(byTier, pick(u("override_tier", id), "healthy", "needs_attention", "at_risk", "critical")))
+                .withColumn("override_score", when(byTier.equalTo(false), round(lit(20.0).plus(u("override_score", id).multiply(70)))))
+                .withColumn("reason", pick(u("override_reason", id), OVERRIDE_REASONS))
+                .withColumn("author", col("csm_owner"));
+        return project(rows, WarehouseContract.CSM_SCORE_OVERRIDES);
     }
 
     private Column offset(int component) {

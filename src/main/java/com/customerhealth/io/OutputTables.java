@@ -573,10 +573,37 @@ public final class OutputTables {
                     RUN_ID),
             Optional.of("alert_date"));
 
+    public static final OutputTable ACCOUNT_HEALTH_ROLLUP = new OutputTable("account_health_rollup",
+            "Account hierarchies (accounts.parent_account_id): per score_date, one row per parent account, its group being itself "
+                    + "and every account below it at any depth, rolled up over the group's accounts scored on the date. Written by "
+                    + "score; replaced per score_date. Links to an unknown account or in a cycle are left out and quarantined to "
+                    + "rejected_rows (table_name account_hierarchy).",
+            schema(
+                    field("score_date", DateType, false, "The score date (partition column)."),
+                    field("parent_account_id", StringType, false, "The parent account."),
+                    field("parent_account_name", StringType, true, "Its name, from accounts."),
+                    field("parent_csm_owner", StringType, true, "Its CSM, from accounts: who sees the group."),
+                    field("accounts_below", LongType, false, "Accounts below the parent, at any depth, through links that hold."),
+                    field("scored_below", LongType, false, "Of those, accounts scored on score_date (customers then)."),
+                    field("group_mrr", WarehouseContract.MONEY, false, "MRR of the group's scored accounts (the parent included when scored)."),
+                    field("group_health_score", DoubleType, true,
+                            "MRR-weighted health score of the group's scored accounts: sum(mrr x health_score) / sum(mrr), 2 decimals."),
+                    field("parent_health_score", DoubleType, true, "The parent's own health score; null when it is not scored on the date."),
+                    field("parent_health_tier", StringType, true, "The parent's own tier; null when it is not scored."),
+                    field("tiers_below", DataTypes.createMapType(StringType, LongType, false), true,
+                            "Tier -> scored accounts below the parent with it; null when none below is scored."),
+                    field("worst_account_id", StringType, true,
+                            "The worst account below the parent: lowest health score, then more MRR, then account id; null when none is scored."),
+                    field("worst_account_name", StringType, true, "Its name."),
+                    field("worst_health_score", DoubleType, true, "Its health score."),
+                    field("worst_health_tier", StringType, true, "Its tier."),
+                    RUN_ID),
+            Optional.of("score_date"));
+
     public static final List<OutputTable> ALL = List.of(REJECTED_ROWS, ACCOUNT_HEALTH_SCORES, ACCOUNT_HEALTH_CURRENT,
             MRR_MOVEMENTS, REVENUE_METRICS_MONTHLY, COHORT_CHURN, COHORT_RETENTION, HEALTH_TIER_CHURN, EXPERIENCE_METRICS_MONTHLY,
             ACCOUNT_HEALTH_DRIVERS, PEER_BENCHMARKS, CUSTOMER_SEGMENTS, SEGMENT_TIER_SUMMARY, SUCCESS_PROFILE, HEALTH_WEIGHTS, CALIBRATION_RUNS,
-            CALIBRATION_REPORTS, JOB_RUNS, HEALTH_ALERTS);
+            CALIBRATION_REPORTS, JOB_RUNS, HEALTH_ALERTS, ACCOUNT_HEALTH_ROLLUP);
 
     /**
      * Tables with Delta's Change Data Feed on, so analysts can read what each run changed

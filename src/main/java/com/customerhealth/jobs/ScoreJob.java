@@ -1,5 +1,10 @@
 package com.customerhealth.jobs;
 
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count_if;
+import static org.apache.spark.sql.functions.lit;
+
+import com.customerhealth.actions.AccountHierarchy;
 import com.customerhealth.config.HealthModel;
 import com.customerhealth.io.OutputTable;
 import com.customerhealth.io.OutputTables;
@@ -27,7 +32,7 @@ public final class ScoreJob implements Job {
 
     @Override
     public List<OutputTable> outputTables() {
-        return List.of(OutputTables.ACCOUNT_HEALTH_SCORES, OutputTables.ACCOUNT_HEALTH_CURRENT);
+        return List.of(OutputTables.ACCOUNT_HEALTH_SCORES, OutputTables.ACCOUNT_HEALTH_CURRENT, OutputTables.ACCOUNT_HEALTH_ROLLUP);
     }
 
     @Override
@@ -61,5 +66,24 @@ public final class ScoreJob implements Job {
         perTier.forEach((tier, n) -> ctx.out().printf("  %-16s %,8d  (%5.1f%%)%n", tier, n, total == 0 ? 0.0 : 100.0 * n / total));
         ctx.out().printf("  tables: %s%n          %s%n", ctx.tables().describe(OutputTables.ACCOUNT_HEALTH_SCORES),
                 ctx.tables().describe(OutputTables.ACCOUNT_HEALTH_CURRENT));
+        rollUp(ctx, warehouse, written);
+    }
+
+    /**
+     * account_health_rollup of the run date from its scores, and the hierarchy links that do not hold (unknown parent,
+     * cycle) to rejected_rows as table account_hierarchy, replacing the run date's.
+     */
+    private static void rollUp(JobContext ctx, ValidatedWarehouse warehouse, Dataset<Row> scores) {
+        Dataset<Row> accounts = warehouse.table("accounts");
+        Dataset<Row> links = AccountHierarchy.checkedLinks(accounts).localCheckpoint();
+        ctx.tables().replaceWhere(OutputTables.REJECTED_ROWS, AccountHierarchy.rejected(links)
+                        .withColumn("run_id", lit(ctx.runId())).withColumn("run_date", lit(java.sql.Date.valueOf(ctx.runDate()))),
+                "run_date = DATE'" + ctx.runDate() + "' AND table_name = 'account_hierarchy'");
+        ctx.writePartition(OutputTables.ACCOUNT_HEALTH_ROLLUP, AccountHierarchy.rollup(links, accounts, scores), ctx.runDate());
+        // One row: the link counts by outcome.
+        Row counts = links.agg(count_if(col("rule").isNull()), count_if(col("rule").isNotNull())).first();
+        ctx.out().printf("  hierarchy: %,d parent links hold, %,d quarantined (rejected_rows, table account_hierarchy); %,d parents rolled up%n",
+                counts.getLong(0), counts.getLong(1), ctx.tables().readPartition(OutputTables.ACCOUNT_HEALTH_ROLLUP, ctx.runDate()).count());
+        ctx.out().printf("  table: %s%n", ctx.tables().describe(OutputTables.ACCOUNT_HEALTH_ROLLUP));
     }
 }

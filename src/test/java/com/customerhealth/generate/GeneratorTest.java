@@ -44,7 +44,7 @@ class GeneratorTest {
     @BeforeAll
     static void loadSample() {
         spark = TestSpark.session();
-        sampleConfig = AppConfig.load(null, Map.of("input.root", SAMPLE.toString()));
+        sampleConfig = AppConfig.load(null, Map.of("input.root", SAMPLE.toString(), "input.tables.csm_score_overrides.type", "path"));
         sample = WarehouseLoader.load(spark, sampleConfig, END, "generator-test", ALL_TABLES);
     }
 
@@ -96,7 +96,8 @@ class GeneratorTest {
         assertThat(digests(c).get("usage_daily/part-00000.csv")).isNotEqualTo(digests(a).get("usage_daily/part-00000.csv"));
 
         // The CSV warehouse reads back through the text-parsing path with nothing quarantined, and scores.
-        AppConfig csv = AppConfig.load(null, Map.of("input.root", a.toString(), "input.format", "csv"));
+        AppConfig csv = AppConfig.load(null, Map.of("input.root", a.toString(), "input.format", "csv",
+                "input.tables.csm_score_overrides.type", "path"));
         ValidatedWarehouse w = WarehouseLoader.load(spark, csv, END, "csv", ALL_TABLES);
         assertThat(w.reports()).hasSameSizeAs(ALL_TABLES).allSatisfy(r -> assertThat(r.rejected()).as(r.table() + " " + r.rejectedByRule()).isZero());
         assertThat(w.table("csm_assessments").schema().apply("referenceable").dataType())
@@ -112,7 +113,17 @@ class GeneratorTest {
             assertThat(r.rows()).as(r.table()).isPositive();
         }
         assertThat(sample.table("accounts").count()).isEqualTo(2000);
+        // The optional inputs: groups of companies three levels deep whose links all hold, and CSM overrides.
+        Dataset<Row> links = com.customerhealth.actions.AccountHierarchy.checkedLinks(sample.table("accounts"));
+        assertThat(List.of(links.count(), sample.optionalTable("csm_score_overrides").orElseThrow().count()))
+                .as("parent links, overrides").containsExactly(SAMPLE_PARENT_LINKS, SAMPLE_OVERRIDES);
+        assertThat(links.where("rule IS NOT NULL").count()).isZero();
+        assertThat(links.as("child").join(links.as("parent"), col("child.parent_account_id").equalTo(col("parent.account_id"))).count())
+                .as("links whose parent has a parent: three levels").isPositive();
     }
+
+    private static final long SAMPLE_PARENT_LINKS = 78;
+    private static final long SAMPLE_OVERRIDES = 51;
 
     @Test
     void churnIsPlausibleWithBothTypesAndWinBacks() {

@@ -110,7 +110,7 @@ class SuccessProfileTest {
 
     private static void account(List<Row> rows, String id, String industry, int employees, String onboarded, String firstValue) {
         rows.add(RowFactory.create(id, "Account " + id, industry, employees, Date.valueOf(onboarded),
-                firstValue == null ? null : Date.valueOf(firstValue), null));
+                firstValue == null ? null : Date.valueOf(firstValue), null, null));
     }
 
     private static void period(List<Row> rows, String id, String start, String end, String mrr, int seats) {
