@@ -387,13 +387,27 @@ public final class DeltaTables {
         Dataset<Row> newest = read(history).where(written)
                 .withColumn("_rank", row_number().over(Window.partitionBy(key).orderBy(col(dateColumn).desc())))
                 .where(col("_rank").equalTo(1)).drop("_rank");
-        Dataset<Row> fresh = faultInWrite(latest, latest.conform(newest));
         ensureCreated(latest);
-        committing(latest, () -> merge(latest, history, key, written, fresh));
+        Date currentDate = null;
+        if (latest.columnNames().contains(OutputTables.CURRENT_FLAG)) { // the newest date the table will hold: the rows of that date are the current customers
+            Date held = read(latest).agg(functions.max(col(dateColumn))).first().getDate(0);
+            LocalDate newestDate = dates.stream().max(LocalDate::compareTo).orElseThrow();
+            Date newestAll = held != null && held.toLocalDate().isAfter(newestDate) ? held : Date.valueOf(newestDate);
+            newest = newest.withColumn(OutputTables.CURRENT_FLAG, col(dateColumn).equalTo(lit(newestAll)));
+            currentDate = newestAll;
+        }
+        Dataset<Row> fresh = faultInWrite(latest, latest.conform(newest));
+        Date current = currentDate;
+        committing(latest, () -> merge(latest, history, key, written, fresh, current));
         LOG.info("Merged {} at {} into {}", history.name(), dates, describe(latest));
     }
 
-    private void merge(OutputTable latest, OutputTable history, String key, Column written, Dataset<Row> fresh) {
+    /**
+     * The merge of {@link #refreshLatest}. With {@code currentDate} (a table with {@link OutputTables#CURRENT_FLAG}), the
+     * flag is true exactly on the rows of that date, the newest the table holds: every row written gets it, and a row
+     * left at an older date is set false in the same commit.
+     */
+    private void merge(OutputTable latest, OutputTable history, String key, Column written, Dataset<Row> fresh, Date currentDate) {
         String dateColumn = history.partitionColumn().orElseThrow();
         Dataset<Row> upserts = fresh;
         Dataset<Row> extra = null;
@@ -406,6 +420,9 @@ public final class DeltaTables {
             Dataset<Row> older = read(history).join(stale, new String[] {key}, "inner").where(col(dateColumn).lt(col("_held")))
                     .withColumn("_rank", row_number().over(Window.partitionBy(key).orderBy(col(dateColumn).desc())))
                     .where(col("_rank").equalTo(1)).drop("_rank", "_held");
+            if (currentDate != null) {
+                older = older.withColumn(OutputTables.CURRENT_FLAG, col(dateColumn).equalTo(lit(currentDate)));
+            }
             Dataset<Row> fallback = latest.conform(older).withColumn("_action", lit("fallback"));
             Dataset<Row> removed = stale.select(key).join(older.select(key), new String[] {key}, "left_anti")
                     .withColumn("_action", lit("delete"));
@@ -416,16 +433,26 @@ public final class DeltaTables {
         if (extra != null) {
             source = source.unionByName(extra, true);
         }
+        if (currentDate != null) {
+            // Rows no source row touches that are flagged current but are older than the newest date: no longer current.
+            Dataset<Row> former = read(latest).where(col(OutputTables.CURRENT_FLAG).and(col(dateColumn).lt(lit(currentDate))))
+                    .select(key).join(source.select(key), new String[] {key}, "left_anti").withColumn("_action", lit("former"));
+            source = source.unionByName(former, true);
+        }
         Map<String, String> assign = new LinkedHashMap<>();
         for (String c : latest.columnNames()) {
             assign.put(c, "s." + c);
         }
-        target(latest).as("t")
+        io.delta.tables.DeltaMergeBuilder merge = target(latest).as("t")
                 .merge(source.as("s"), "t." + key + " = s." + key)
                 .whenMatched("s._action = 'delete'").delete()
-                .whenMatched("s._action = 'fallback' OR s." + dateColumn + " >= t." + dateColumn).updateExpr(assign)
-                .whenNotMatched("s._action <> 'delete'").insertExpr(assign)
-                .execute();
+                .whenMatched("s._action = 'former'").updateExpr(Map.of(OutputTables.CURRENT_FLAG, "false"))
+                .whenMatched("s._action = 'fallback' OR s." + dateColumn + " >= t." + dateColumn).updateExpr(assign);
+        if (currentDate != null) { // a back-filled row that does not replace the newer one: that one's flag, against the newest date
+            merge = merge.whenMatched().updateExpr(Map.of(OutputTables.CURRENT_FLAG,
+                    "t." + dateColumn + " = DATE'" + currentDate + "'"));
+        }
+        merge.whenNotMatched("s._action NOT IN ('delete', 'former')").insertExpr(assign).execute();
     }
 
     /** Appends rows in one commit, creating the table on first use: for logs such as job_runs, never for results. */

@@ -79,8 +79,19 @@ public final class OutputTables {
             schema(SCORE_COLUMNS), Optional.of("score_date"));
 
     public static final OutputTable ACCOUNT_HEALTH_CURRENT = new OutputTable("account_health_current",
-            "Latest health score of every account: one row per account, always the newest row of account_health_scores (merged each run; a back-fill never overwrites a newer score; a re-run that no longer scores an account falls back to its previous score, or removes it).",
-            schema(SCORE_COLUMNS), Optional.empty());
+            "Latest health score of every account: one row per account, always the newest row of account_health_scores (merged each run; a back-fill never overwrites a newer score; a re-run that no longer scores an account falls back to its previous score, or removes it). Former customers keep their last score: filter on is_current_customer for today's customers.",
+            schema(withCurrentFlag(SCORE_COLUMNS)), Optional.empty());
+
+    /** account_health_current's column that tells today's customers from former ones (set by DeltaTables.refreshLatest). */
+    public static final String CURRENT_FLAG = "is_current_customer";
+
+    private static StructField[] withCurrentFlag(StructField[] columns) {
+        StructField[] all = java.util.Arrays.copyOf(columns, columns.length + 1);
+        all[columns.length] = field(CURRENT_FLAG, BooleanType, false, "True when the row is of the table's newest score_date: the "
+                + "account is a customer on the latest date scored. False for a former customer whose newest score is older "
+                + "(the scores of past dates that cohorts and insights compute keep accounts that have since left).");
+        return all;
+    }
 
     private static final StructField AS_OF_MONTH = field("as_of_month", DateType, false,
             "Last complete month end on or before the run date: the data's version (partition column). Every run date "

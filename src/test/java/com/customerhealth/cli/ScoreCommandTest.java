@@ -76,7 +76,11 @@ class ScoreCommandTest {
                 .withColumn("_rank", org.apache.spark.sql.functions.row_number().over(
                         org.apache.spark.sql.expressions.Window.partitionBy("account_id").orderBy(org.apache.spark.sql.functions.col("score_date").desc())))
                 .where("_rank = 1").drop("_rank");
-        assertThat(CliFixture.sorted(run.table("account_health_current"))).isEqualTo(CliFixture.sorted(newest)).hasSize(3);
+        assertThat(CliFixture.sorted(run.table("account_health_current").drop("is_current_customer"))).isEqualTo(CliFixture.sorted(newest))
+                .hasSize(3);
+        // A2 fell back to May: no longer a customer on the newest date.
+        assertThat(run.table("account_health_current").where("is_current_customer").select("account_id").orderBy("account_id")
+                .collectAsList()).extracting(r -> r.getString(0)).containsExactly("A1", "A3");
     }
 
     @Test
