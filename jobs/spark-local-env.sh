@@ -17,7 +17,11 @@ fi
 export CUSTOMER_HEALTH_LAUNCHER="${CUSTOMER_HEALTH_LAUNCHER:-./jobs/cli-local.sh}"
 # The JDK 17 module opens Spark needs, as in the pom's surefire argLine.
 OPENS="$(sed -n 's:.*<spark.jdk17.opens>\(.*\)</spark.jdk17.opens>.*:\1:p' pom.xml)"
-JAVA_CMD=(java ${SPARK_DRIVER_MEMORY:+-Xmx$SPARK_DRIVER_MEMORY} $OPENS
+# Local Spark binds to the loopback address (no "hostname resolves to a loopback address" warning).
+export SPARK_LOCAL_IP="${SPARK_LOCAL_IP:-127.0.0.1}"
+# The heap: the sample needs well under 2 GB; without a cap the JVM takes a quarter of the machine's memory and
+# keeps what it touched. Raise it for big local runs (SPARK_DRIVER_MEMORY=8g).
+JAVA_CMD=(java -Xmx"${SPARK_DRIVER_MEMORY:-2g}" $OPENS
   "-Dspark.master=${SPARK_MASTER:-local[*]}"
   -Dspark.ui.enabled=false
   -Dspark.driver.host=127.0.0.1 -Dspark.driver.bindAddress=127.0.0.1
