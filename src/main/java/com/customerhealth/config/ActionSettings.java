@@ -6,7 +6,11 @@ import java.util.List;
 import java.util.Set;
 
 /** Settings of the steps that act on the score (conf {@code actions}); reference.conf explains each. */
-public record ActionSettings(Alerts alerts) {
+public record ActionSettings(Alerts alerts, Drift drift) {
+
+    /** score_drift bins and PSI flags (conf {@code actions.drift}). */
+    public record Drift(int bins, double moderatePsi, double significantPsi, double epsilon) {
+    }
 
     /** health_alerts thresholds (conf {@code actions.alerts}). */
     public record Alerts(double scoreDropPoints, double newConcernMinPoints, int renewalWindowDays, List<String> renewalTiers,
@@ -24,6 +28,13 @@ public record ActionSettings(Alerts alerts) {
             throw JobFailure.badConfig("actions.alerts: score-drop-points must be above 0; new-concern-min-points, renewal-window-days, "
                     + "payment-overdue-days and override-expiry-days 0 or more; renewal-tiers tiers among " + TIERS + ".", "Got " + alerts);
         }
-        return new ActionSettings(alerts);
+        Config d = root.getConfig("actions.drift");
+        Drift drift = new Drift(d.getInt("bins"), d.getDouble("moderate-psi"), d.getDouble("significant-psi"), d.getDouble("epsilon"));
+        if (drift.bins() < 2 || !(drift.moderatePsi() > 0 && drift.moderatePsi() < drift.significantPsi())
+                || !(drift.epsilon() > 0 && drift.epsilon() < 1)) {
+            throw JobFailure.badConfig("actions.drift: bins must be at least 2, 0 < moderate-psi < significant-psi, epsilon in (0, 1).",
+                    "Got " + drift);
+        }
+        return new ActionSettings(alerts, drift);
     }
 }

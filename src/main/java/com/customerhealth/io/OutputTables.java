@@ -611,10 +611,30 @@ public final class OutputTables {
                     RUN_ID),
             Optional.of("score_date"));
 
+    public static final OutputTable SCORE_DRIFT = new OutputTable("score_drift",
+            "Drift watch: per run date, the population stability index (PSI) of the health score and of each component of the "
+                    + "run date's scores against the scores 30 and 90 days before, with the share of missing values. Written by "
+                    + "insights; replaced per run_date (docs/acting-on-the-score.md).",
+            schema(
+                    field("run_date", DateType, false, "The run date D whose scores are compared (partition column)."),
+                    field("measure", StringType, false, "health_score, or a metric of the model (its component score)."),
+                    field("reference", StringType, false, "What D is compared with: 30d or 90d (the scores of D - 30 or D - 90 days)."),
+                    field("reference_date", DateType, true, "The reference scores' date."),
+                    count("current_n", "Accounts scored on D."),
+                    count("reference_n", "Accounts scored on the reference date (0: none, no PSI)."),
+                    ratio("current_missing_share", "Share of D's accounts with no value for the measure (a source that broke shows here)."),
+                    ratio("reference_missing_share", "The same share on the reference date."),
+                    ratio("psi", "sum over actions.drift.bins equal bins of 0-100 of (p - q) x ln(p / q), p and q D's and the reference's "
+                            + "shares of non-missing values (each floored at actions.drift.epsilon), 4 decimals; null without reference values."),
+                    field("flag", StringType, false, "stable (psi below actions.drift.moderate-psi), moderate, significant (from "
+                            + "actions.drift.significant-psi: recalibrate or check the source), or no_reference."),
+                    RUN_ID),
+            Optional.of("run_date"));
+
     public static final List<OutputTable> ALL = List.of(REJECTED_ROWS, ACCOUNT_HEALTH_SCORES, ACCOUNT_HEALTH_CURRENT,
             MRR_MOVEMENTS, REVENUE_METRICS_MONTHLY, COHORT_CHURN, COHORT_RETENTION, HEALTH_TIER_CHURN, EXPERIENCE_METRICS_MONTHLY,
             ACCOUNT_HEALTH_DRIVERS, PEER_BENCHMARKS, CUSTOMER_SEGMENTS, SEGMENT_TIER_SUMMARY, SUCCESS_PROFILE, HEALTH_WEIGHTS, CALIBRATION_RUNS,
-            CALIBRATION_REPORTS, JOB_RUNS, HEALTH_ALERTS, ACCOUNT_HEALTH_ROLLUP);
+            CALIBRATION_REPORTS, JOB_RUNS, HEALTH_ALERTS, ACCOUNT_HEALTH_ROLLUP, SCORE_DRIFT);
 
     /**
      * Tables with Delta's Change Data Feed on, so analysts can read what each run changed

@@ -3,6 +3,7 @@ package com.customerhealth.jobs;
 import static org.apache.spark.sql.functions.col;
 
 import com.customerhealth.actions.HealthAlerts;
+import com.customerhealth.actions.ScoreDrift;
 import com.customerhealth.calibrate.WeightVersions;
 import com.customerhealth.config.HealthModel;
 import com.customerhealth.config.InsightSettings;
@@ -50,7 +51,7 @@ public final class InsightsJob implements Job {
     public List<OutputTable> outputTables() {
         return List.of(OutputTables.ACCOUNT_HEALTH_DRIVERS, OutputTables.PEER_BENCHMARKS, OutputTables.CUSTOMER_SEGMENTS,
                 OutputTables.SEGMENT_TIER_SUMMARY, OutputTables.SUCCESS_PROFILE, OutputTables.ACCOUNT_HEALTH_SCORES,
-                OutputTables.ACCOUNT_HEALTH_CURRENT, OutputTables.HEALTH_ALERTS);
+                OutputTables.ACCOUNT_HEALTH_CURRENT, OutputTables.HEALTH_ALERTS, OutputTables.SCORE_DRIFT);
     }
 
     /** The scores of D, D - 30 and D - 90 days: the trends compare them. */
@@ -98,6 +99,24 @@ public final class InsightsJob implements Job {
         ctx.out().println("  " + SuccessProfile.marketingLine(ctx.tables().readPartition(OutputTables.SUCCESS_PROFILE, d)));
         ctx.out().printf("  table: %s%n", ctx.tables().describe(OutputTables.SUCCESS_PROFILE));
         writeAlerts(ctx, warehouse, now, before30);
+        writeDrift(ctx, now, before30, before90);
+    }
+
+    /** score_drift of D: D's scores against D - 30 and D - 90 days, and the measures flagged. */
+    private static void writeDrift(JobContext ctx, Dataset<Row> now, Dataset<Row> before30, Dataset<Row> before90) {
+        LocalDate d = ctx.runDate();
+        var cfg = ctx.config().actions().drift();
+        ctx.writePartition(OutputTables.SCORE_DRIFT, ScoreDrift.drift(now, before30, "30d", d.minusDays(30), cfg)
+                .unionByName(ScoreDrift.drift(now, before90, "90d", d.minusDays(90), cfg)), d);
+        // At most two rows per measure of the model.
+        List<Row> flagged = ctx.tables().readPartition(OutputTables.SCORE_DRIFT, d).where(col("flag").isin("moderate", "significant"))
+                .orderBy(col("psi").desc()).collectAsList();
+        ctx.out().printf("  drift: %d measure/reference pairs flagged%s%n", flagged.size(), flagged.isEmpty() ? "" : ":");
+        for (Row r : flagged) {
+            ctx.out().printf(Locale.ROOT, "    %-22s vs %s  PSI %.4f  %s%n", r.<String>getAs("measure"), r.<String>getAs("reference"),
+                    r.<Double>getAs("psi"), r.<String>getAs("flag"));
+        }
+        ctx.out().printf("  table: %s%n", ctx.tables().describe(OutputTables.SCORE_DRIFT));
     }
 
     /**

@@ -41,7 +41,7 @@ class RunCommandTest {
         // insights ran between them: every table of D, and a re-run leaves each one as it was.
         assertThat(run.out()).contains("insights 2024-06-30", "segment");
         List<String> insightTables = List.of("account_health_drivers", "peer_benchmarks", "customer_segments", "segment_tier_summary",
-                "success_profile");
+                "success_profile", "score_drift");
         List<List<Row>> before = new ArrayList<>();
         for (String t : insightTables) {
             assertThat(run.table(t).count()).as(t).isPositive();

@@ -1,0 +1,86 @@
+package com.customerhealth.actions;
+
+import static org.apache.spark.sql.functions.coalesce;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.explode_outer;
+import static org.apache.spark.sql.functions.floor;
+import static org.apache.spark.sql.functions.greatest;
+import static org.apache.spark.sql.functions.least;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.log;
+import static org.apache.spark.sql.functions.round;
+import static org.apache.spark.sql.functions.sum;
+import static org.apache.spark.sql.functions.when;
+
+import java.sql.Date;
+import java.time.LocalDate;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+
+/**
+ * score_drift: the population stability index (PSI) of the health score and of each component between the scores of D
+ * and a reference set of scores, with the share of missing values on each side (docs/acting-on-the-score.md). Pure.
+ *
+ * <p>The 0-100 scale is cut into {@code bins} equal bins (the last one closed: 100 falls in it). With p_i and q_i the
+ * shares of D's and the reference's non-missing values in bin i, each floored at {@code epsilon} so an empty bin does not
+ * make the index infinite, PSI = sum over bins of (p_i - q_i) x ln(p_i / q_i). The flag: stable below the moderate
+ * threshold, moderate below the significant one, significant from it.
+ */
+public final class ScoreDrift {
+    private ScoreDrift() {
+    }
+
+    /** (measure, value) per account: health_score and each component of component_scores; a missing value is null. */
+    static Dataset<Row> values(Dataset<Row> scores) {
+        Dataset<Row> health = scores.select(lit("health_score").as("measure"), col("health_score").as("value"));
+        Dataset<Row> components = scores.select(explode_outer(col("component_scores")).as(new String[] {"measure", "value"}))
+                .where(col("measure").isNotNull());
+        return health.unionByName(components);
+    }
+
+    /**
+     * One row per measure present in {@code current}: measure, reference, reference_date, current_n, reference_n,
+     * current_missing_share, reference_missing_share, psi (null when either side has no value), flag.
+     */
+    public static Dataset<Row> drift(Dataset<Row> current, Dataset<Row> reference, String referenceLabel, LocalDate referenceDate,
+                                     com.customerhealth.config.ActionSettings.Drift s) {
+        double width = 100.0 / s.bins();
+        Column bin = least(greatest(floor(col("value").divide(width)), lit(0)), lit(s.bins() - 1)).cast("int");
+        Dataset<Row> cur = binned(values(current), bin, "c");
+        Dataset<Row> ref = binned(values(reference), bin, "r");
+        Dataset<Row> grid = cur.select("measure").distinct()
+                .crossJoin(current.sparkSession().range(s.bins()).select(col("id").cast("int").as("bin")));
+        Dataset<Row> perBin = grid.join(cur.where(col("bin").isNotNull()), new String[] {"measure", "bin"}, "left")
+                .join(ref.where(col("bin").isNotNull()), new String[] {"measure", "bin"}, "left");
+        Dataset<Row> totals = totals(cur, "c").join(totals(ref, "r"), new String[] {"measure"}, "left");
+        Column p = greatest(coalesce(col("n_c"), lit(0L)).divide(col("present_c")), lit(s.epsilon()));
+        Column q = greatest(coalesce(col("n_r"), lit(0L)).divide(col("present_r")), lit(s.epsilon()));
+        Dataset<Row> psi = perBin.join(totals, "measure")
+                .groupBy("measure").agg(sum(p.minus(q).multiply(log(p.divide(q)))).as("_psi"));
+        Column psiValue = when(col("present_c").gt(0).and(col("present_r").gt(0)), round(col("_psi"), 4));
+        return totals.join(psi, "measure")
+                .select(col("measure"), lit(referenceLabel).as("reference"),
+                        lit(referenceDate == null ? null : Date.valueOf(referenceDate)).cast("date").as("reference_date"),
+                        col("all_c").as("current_n"), coalesce(col("all_r"), lit(0L)).as("reference_n"),
+                        round(col("missing_c").divide(col("all_c")), 4).as("current_missing_share"),
+                        round(col("missing_r").divide(col("all_r")), 4).as("reference_missing_share"),
+                        psiValue.as("psi"))
+                .withColumn("flag", when(col("psi").isNull(), lit("no_reference"))
+                        .when(col("psi").geq(s.significantPsi()), lit("significant"))
+                        .when(col("psi").geq(s.moderatePsi()), lit("moderate"))
+                        .otherwise(lit("stable")));
+    }
+
+    /** Counts per (measure, bin); missing values in bin null. */
+    private static Dataset<Row> binned(Dataset<Row> values, Column bin, String side) {
+        return values.withColumn("bin", when(col("value").isNotNull(), bin)).groupBy("measure", "bin").agg(count(lit(1)).as("n_" + side));
+    }
+
+    private static Dataset<Row> totals(Dataset<Row> binned, String side) {
+        Column n = col("n_" + side);
+        return binned.groupBy("measure").agg(sum(n).as("all_" + side), sum(when(col("bin").isNotNull(), n).otherwise(0L)).as("present_" + side),
+                sum(when(col("bin").isNull(), n).otherwise(0L)).as("missing_" + side));
+    }
+}

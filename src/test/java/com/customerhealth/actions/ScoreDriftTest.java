@@ -1,0 +1,72 @@
+package com.customerhealth.actions;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.customerhealth.TestSpark;
+import com.customerhealth.config.AppConfig;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.junit.jupiter.api.Test;
+import scala.jdk.javaapi.CollectionConverters;
+
+/**
+ * PSI worked by hand on two small distributions, with the default 10 bins of width 10.
+ *
+ * <pre>
+ * health_score  D: 5, 15, 15, 25 -> bins 0, 1, 1, 2: shares 1/4, 1/2, 1/4
+ *               reference: 5, 5, 15, 25 -> shares 1/2, 1/4, 1/4
+ *               PSI = (1/4 - 1/2) ln(1/2) + (1/2 - 1/4) ln 2 + 0 = 1/2 ln 2 = 0.34657 -> 0.3466, significant (>= 0.25)
+ * nps           D: missing, 50, 55, 100 -> bins 5, 5, 9 (100 is in the last bin): 2/3, 1/3; missing share 1/4
+ *               reference: 50, 50, 59.9, 100 -> 3/4, 1/4; missing share 0
+ *               PSI = (2/3 - 3/4) ln(8/9) + (1/3 - 1/4) ln(4/3) = (0.117783 + 0.287682) / 12 = 0.033789 -> 0.0338, stable
+ * </pre>
+ */
+class ScoreDriftTest {
+    private final SparkSession spark = TestSpark.session();
+
+    private Dataset<Row> scores(double[] health, Double[] nps) {
+        StructType schema = new StructType().add("account_id", DataTypes.StringType).add("health_score", DataTypes.DoubleType)
+                .add("component_scores", DataTypes.createMapType(DataTypes.StringType, DataTypes.DoubleType, true));
+        List<Row> rows = new ArrayList<>();
+        for (int i = 0; i < health.length; i++) {
+            Map<String, Double> c = new HashMap<>();
+            c.put("nps", nps[i]);
+            rows.add(RowFactory.create("A" + i, health[i], CollectionConverters.asScala(c)));
+        }
+        return spark.createDataFrame(rows, schema);
+    }
+
+    @Test
+    void psiOfTwoSmallDistributionsByHand() {
+        Dataset<Row> now = scores(new double[] {5, 15, 15, 25}, new Double[] {null, 50.0, 55.0, 100.0});
+        Dataset<Row> before = scores(new double[] {5, 5, 15, 25}, new Double[] {50.0, 50.0, 59.9, 100.0});
+        Map<String, Row> byMeasure = new TreeMap<>();
+        ScoreDrift.drift(now, before, "30d", LocalDate.parse("2024-05-31"), AppConfig.defaults().actions().drift()).collectAsList()
+                .forEach(r -> byMeasure.put(r.getAs("measure"), r));
+
+        assertThat(byMeasure).containsOnlyKeys("health_score", "nps");
+        Row h = byMeasure.get("health_score");
+        assertThat(List.<Object>of(h.getAs("psi"), h.getAs("flag"), h.getAs("current_n"), h.getAs("reference_n"), h.getAs("current_missing_share")))
+                .containsExactly(0.3466, "significant", 4L, 4L, 0.0);
+        Row nps = byMeasure.get("nps");
+        assertThat(List.<Object>of(nps.getAs("psi"), nps.getAs("flag"), nps.getAs("current_missing_share"), nps.getAs("reference_missing_share")))
+                .containsExactly(0.0338, "stable", 0.25, 0.0);
+        assertThat(nps.getAs("reference").toString() + " " + nps.getAs("reference_date")).isEqualTo("30d 2024-05-31");
+
+        // No reference scores (a first run): no PSI, flagged no_reference.
+        Row none = ScoreDrift.drift(now, before.limit(0), "90d", null, AppConfig.defaults().actions().drift())
+                .where("measure = 'health_score'").first();
+        assertThat(List.<Object>of(none.getAs("reference_n"), none.getAs("flag"))).containsExactly(0L, "no_reference");
+        assertThat((Object) none.getAs("psi")).isNull();
+    }
+}
