@@ -73,6 +73,7 @@ public final class CalibrationFigures {
         add(l, v, "brier", "all", null, e.brier(), null, null, null, null);
         add(l, v, "score_intercept", "all", null, e.scoreIntercept(), null, null, null, null);
         add(l, v, "score_slope", "all", null, e.scoreSlope(), null, null, null, null);
+        add(l, v, "calibration_slope", "all", null, e.calibrationSlope(), null, null, null, null);
         add(l, v, "mean_score_churned", "all", null, e.meanScoreChurned(), null, null, null, null);
         add(l, v, "mean_score_stayed", "all", null, e.meanScoreStayed(), null, null, null, null);
         add(l, v, "capture_lowest_10pct", "all", null, e.captureLowest10(), null, null, null, null);

@@ -479,16 +479,22 @@ public final class Calibrator {
                         + "beyond chance. Its 0 weight from the data is not a finding that it does not matter: question the metric "
                         + "(definition, direction, data). " + r.evidence().words());
             } else if (r.flags().contains("no_weight_from_data")) {
-                out.add("The data gives " + r.metric() + " no weight: it shows no evidence of lowering churn once the other "
-                        + "metrics are known. Its proposed weight is what the prior keeps (a floor from shrinkage, not evidence).");
+                out.add("The data gives " + r.metric() + " no weight: it shows no evidence of lowering churn that holds once the other "
+                        + "metrics are known and luck across all of them is allowed for. Its proposed weight is what the prior keeps (a "
+                        + "floor from shrinkage, not evidence).");
             } else if (r.flags().contains("interval_includes_zero")) {
                 out.add("The data cannot tell " + r.metric() + "'s weight from zero (its interval starts at 0).");
             }
         }
         long some = rows.stream().filter(r -> r.evidence() != null && WeightEvidence.SOME.equals(r.evidence().strength())).count();
-        if (some > 0) {
-            out.add(String.format(Locale.ROOT, "%d metric(s) show only some evidence: with %d metrics, about one in twenty metrics "
-                    + "without any effect shows this much by luck.", some, rows.size()));
+        boolean anyStrong = rows.stream().anyMatch(r -> r.evidence() != null && WeightEvidence.STRONG.equals(r.evidence().strength()));
+        if (some > 0 && !anyStrong) {
+            out.add(String.format(Locale.ROOT, "No metric's evidence holds once luck across all %d metrics is allowed for: the "
+                    + "proposal rests on %d metric(s) with some evidence, each of which could be luck. Treat it as weak.", rows.size(), some));
+        } else if (some > 0) {
+            out.add(String.format(Locale.ROOT, "%d metric(s) show only some evidence of lowering churn: with %d metrics, about one in "
+                    + "twenty metrics without any effect shows this much by luck, so they get no weight from the data until the "
+                    + "evidence holds allowing for that.", some, rows.size()));
         }
         if (!skippedSegments.isEmpty()) {
             out.add("Too few churn events (below calibration.segment-min-churn-events = " + cal.segmentMinChurnEvents()

@@ -18,11 +18,15 @@ import org.apache.commons.math3.distribution.NormalDistribution;
  *   <li>Evidence: {@code strong} when z &lt;= -z(1 - (1 - level) / (2 m)) (its interval excludes 0 even at the
  *       Bonferroni level for m metrics: not one lucky metric among many); {@code some} when its interval lies
  *       below 0; {@code contradicts} when it lies above 0 (more of a good thing, more churn); else {@code none}.</li>
- *   <li>The metrics that matter (strong or some) share the 100 points in proportion to -beta; the others get 0.
- *       So metrics without evidence take no share from the drivers.</li>
- *   <li>A weight's interval is the central {@code level} of its share over the replicates, the set that
- *       matters held fixed (a metric outside it: the share it would have if added to that set), computed on the
- *       coefficient scale and mapped through the normalisation, never clipped at 0.</li>
+ *   <li>The metrics that matter (strong evidence; when no metric has it, those with some evidence, and the report
+ *       says the evidence is weak) share the 100 points in proportion to -beta; the others get 0.
+ *       So metrics without evidence, or with no more than one lucky metric among many shows, take no share from the
+ *       drivers.</li>
+ *   <li>A weight's interval is its share &plusmn; z(level) x the standard deviation of its share over the replicates,
+ *       the set that matters held fixed (a metric outside it: the share it would have if added to that set): each
+ *       replicate's coefficients mapped through the normalisation; never clipped at 0. (A percentile interval of 100
+ *       replicates covered the dominant driver 78% of the time at 5,000 accounts: its 5th and 95th percentiles are
+ *       noisy and sit inward.)</li>
  * </ol>
  */
 final class WeightEvidence {
@@ -42,12 +46,10 @@ final class WeightEvidence {
      * @param share       fitted weight, points of 100 (0 unless it matters)
      * @param shareLow    interval of the weight
      * @param shareHigh   interval of the weight
+     * @param matters     whether it shares the 100 points
      */
     record Finding(double coefficient, double low, double high, double z, String strength, double share, double shareLow,
-                   double shareHigh) {
-        boolean matters() {
-            return STRONG.equals(strength) || SOME.equals(strength);
-        }
+                   double shareHigh, boolean matters) {
     }
 
     private WeightEvidence() {
@@ -74,7 +76,16 @@ final class WeightEvidence {
             se[i] = sd(draws);
             z[i] = se[i] > 0 ? full[i] / se[i] : Double.NaN;
             strength[i] = z[i] <= -zStrong ? STRONG : z[i] <= -zLevel ? SOME : z[i] >= zLevel ? CONTRADICTS : NONE;
-            matters[i] = STRONG.equals(strength[i]) || SOME.equals(strength[i]);
+            matters[i] = STRONG.equals(strength[i]);
+        }
+        boolean anyStrong = false;
+        for (boolean b : matters) {
+            anyStrong |= b;
+        }
+        if (!anyStrong) { // no evidence holds allowing for luck across all metrics: the best the data has shares the points
+            for (int i = 0; i < m; i++) {
+                matters[i] = SOME.equals(strength[i]);
+            }
         }
         double total = 0;
         for (int i = 0; i < m; i++) {
@@ -83,23 +94,27 @@ final class WeightEvidence {
         if (!(total > 0)) {
             return List.of();
         }
-        double tail = (1 - level) / 2;
         List<Finding> out = new ArrayList<>();
         for (int i = 0; i < m; i++) {
             double[] shares = new double[replicates.size()];
             for (int r = 0; r < replicates.size(); r++) {
-                double[] b = replicates.get(r);
-                double sum = matters[i] ? 0 : -b[i];
-                for (int j = 0; j < m; j++) {
-                    sum += matters[j] ? -b[j] : 0;
-                }
-                shares[r] = 100 * -b[i] / sum;
+                shares[r] = shareOf(i, replicates.get(r), matters);
             }
-            Arrays.sort(shares);
+            double centre = shareOf(i, full, matters);
+            double spread = zLevel * sd(shares);
             out.add(new Finding(full[i], full[i] - zLevel * se[i], full[i] + zLevel * se[i], z[i], strength[i],
-                    matters[i] ? 100 * -full[i] / total : 0.0, Calibrator.quantile(shares, tail), Calibrator.quantile(shares, 1 - tail)));
+                    matters[i] ? 100 * -full[i] / total : 0.0, centre - spread, centre + spread, matters[i]));
         }
         return List.copyOf(out);
+    }
+
+    /** Metric i's share of the points among the metrics that matter (i itself added when it is not one of them). */
+    private static double shareOf(int i, double[] beta, boolean[] matters) {
+        double sum = matters[i] ? 0 : -beta[i];
+        for (int j = 0; j < beta.length; j++) {
+            sum += matters[j] ? -beta[j] : 0;
+        }
+        return 100 * -beta[i] / sum;
     }
 
     /** Sample standard deviation (n - 1). */
@@ -124,7 +139,8 @@ final class WeightEvidence {
                 signedPercent(oddsChangePer10(f.high())));
         return switch (f.strength()) {
             case STRONG -> "Strong evidence it lowers churn, even allowing for luck across " + metrics + " metrics: " + effect + ".";
-            case SOME -> "Some evidence it lowers churn, but with " + metrics + " metrics one such finding can be luck: " + effect + ".";
+            case SOME -> "Some evidence it lowers churn, but with " + metrics + " metrics one such finding can be luck"
+                    + (f.matters() ? "" : ", so the data gives it no weight yet") + ": " + effect + ".";
             case CONTRADICTS -> "Contradicts its expected direction: more of it goes with more churn, beyond chance; question the "
                     + "metric (its definition, direction or data) rather than read its 0 weight as certain: " + effect + ".";
             default -> "No evidence either way: the data cannot tell its effect from zero"

@@ -27,13 +27,12 @@ class WeightEvidenceTest {
         assertThat(f.get(0).share()).isCloseTo(75.0, within(1e-9));
         assertThat(f.get(1).share()).isCloseTo(25.0, within(1e-9));
         assertThat(f.get(2).share()).isZero();
-        // a's replicate shares: 28/33 = 84.848, 32/47 = 68.085, 75, 75; sorted 68.085, 75, 75, 84.848.
-        // Type-7 quantile 0.05: h = 0.15 -> 68.085 + 0.15 x 6.915 = 69.122; 0.95: h = 2.85 -> 75 + 0.85 x 9.848 = 83.371.
-        assertThat(f.get(0).shareLow()).isCloseTo(69.122, within(1e-3));
-        assertThat(f.get(0).shareHigh()).isCloseTo(83.371, within(1e-3));
-        // c's share if added: -0.04/0.29, -0.06/0.41, -0.05/0.35 (twice): -13.793, -14.634, -14.286, -14.286, all below 0;
-        // 0.95 quantile: -14.286 + 0.85 x 0.493 = -13.867.
-        assertThat(f.get(2).shareHigh()).isCloseTo(-13.867, within(1e-3));
+        // a's replicate shares: 28/33 = 84.848, 32/47 = 68.085, 75, 75; their sd 6.8958; interval 75 -/+ 1.6449 x 6.8958.
+        assertThat(f.get(0).shareLow()).isCloseTo(63.657, within(1e-3));
+        assertThat(f.get(0).shareHigh()).isCloseTo(86.343, within(1e-3));
+        // c's share if added: -0.04/0.29, -0.06/0.41, -0.05/0.35 (twice): -13.793, -14.634, -14.286, -14.286, sd 0.3459;
+        // its full-data share if added -0.05/0.35 = -14.286, so the interval's upper end -14.286 + 1.6449 x 0.3459 = -13.717 < 0.
+        assertThat(f.get(2).shareHigh()).isCloseTo(-13.717, within(1e-3));
         // Coefficient interval: -0.30 +/- 1.6449 x 0.016330.
         assertThat(f.get(0).low()).isCloseTo(-0.30 - 1.644854 * 0.0163299, within(1e-6));
         assertThat(WeightEvidence.words(f.get(2), 3, 0.90)).startsWith("Contradicts its expected direction")
