@@ -4,6 +4,7 @@ import com.customerhealth.JobFailure;
 import com.customerhealth.config.AppConfig;
 import com.customerhealth.generate.WarehouseGenerator;
 import com.customerhealth.calibrate.WeightVersions;
+import com.customerhealth.io.AnalystViews;
 import com.customerhealth.io.DeltaTables;
 import com.customerhealth.io.OutputTables;
 import com.customerhealth.jobs.CalibrateJob;
@@ -131,6 +132,7 @@ public final class HealthJobs implements Runnable {
                 Pipeline.dryRun(ctx, spec.name(), jobs());
             } else {
                 Pipeline.run(ctx, spec.name(), jobs());
+                AnalystViews.create(spark, config.output().database()); // the views over the tables this run registered
             }
             parent.out.flush();
             return 0;
@@ -287,6 +289,7 @@ public final class HealthJobs implements Runnable {
             SparkSession spark = SparkSessions.getOrCreate("customer-health sql", cfg.output());
             DeltaTables tables = new DeltaTables(spark, cfg.output());
             tables.registerExisting();
+            AnalystViews.create(spark, cfg.output().database());
             String before = spark.catalog().currentDatabase();
             spark.catalog().setCurrentDatabase(cfg.output().database());
             try { // the session is this process's, but the tests share theirs: leave its current database as it was

@@ -18,7 +18,7 @@ import org.apache.spark.sql.types.StructField;
  * database is {@code output.database}, and prints each result as a text table. One statement ({@code -e}) or many,
  * read from a reader, each ending in {@code ;}.
  */
-final class SqlShell {
+public final class SqlShell {
     static final String PROMPT = "health-sql> ";
     private static final String MORE = "        ...> ";
 
@@ -112,7 +112,7 @@ final class SqlShell {
      * Splits {@code text} at the {@code ;} outside quotes ('...', "...", `...`) and {@code --} comments: adds the complete
      * statements (trimmed, non-empty) to {@code statements} and returns the unfinished rest.
      */
-    static String split(String text, List<String> statements) {
+    public static String split(String text, List<String> statements) {
         int start = 0;
         char quote = 0;
         boolean comment = false;
