@@ -11,6 +11,7 @@ import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.log;
 import static org.apache.spark.sql.functions.round;
 import static org.apache.spark.sql.functions.sum;
+import static org.apache.spark.sql.functions.try_divide;
 import static org.apache.spark.sql.functions.when;
 
 import java.sql.Date;
@@ -55,8 +56,9 @@ public final class ScoreDrift {
         Dataset<Row> perBin = grid.join(cur.where(col("bin").isNotNull()), new String[] {"measure", "bin"}, "left")
                 .join(ref.where(col("bin").isNotNull()), new String[] {"measure", "bin"}, "left");
         Dataset<Row> totals = totals(cur, "c").join(totals(ref, "r"), new String[] {"measure"}, "left");
-        Column p = greatest(coalesce(col("n_c"), lit(0L)).divide(col("present_c")), lit(s.epsilon()));
-        Column q = greatest(coalesce(col("n_r"), lit(0L)).divide(col("present_r")), lit(s.epsilon()));
+        // A side without values (a component missing for every account) has no shares: try_divide gives null, the PSI null.
+        Column p = greatest(try_divide(coalesce(col("n_c"), lit(0L)), col("present_c")), lit(s.epsilon()));
+        Column q = greatest(try_divide(coalesce(col("n_r"), lit(0L)), col("present_r")), lit(s.epsilon()));
         Dataset<Row> psi = perBin.join(totals, "measure")
                 .groupBy("measure").agg(sum(p.minus(q).multiply(log(p.divide(q)))).as("_psi"));
         Column psiValue = when(col("present_c").gt(0).and(col("present_r").gt(0)), round(col("_psi"), 4));
@@ -64,10 +66,11 @@ public final class ScoreDrift {
                 .select(col("measure"), lit(referenceLabel).as("reference"),
                         lit(referenceDate == null ? null : Date.valueOf(referenceDate)).cast("date").as("reference_date"),
                         col("all_c").as("current_n"), coalesce(col("all_r"), lit(0L)).as("reference_n"),
-                        round(col("missing_c").divide(col("all_c")), 4).as("current_missing_share"),
-                        round(col("missing_r").divide(col("all_r")), 4).as("reference_missing_share"),
+                        round(try_divide(col("missing_c"), col("all_c")), 4).as("current_missing_share"),
+                        round(try_divide(col("missing_r"), col("all_r")), 4).as("reference_missing_share"),
                         psiValue.as("psi"))
-                .withColumn("flag", when(col("psi").isNull(), lit("no_reference"))
+                .withColumn("flag", when(col("psi").isNull().and(col("current_missing_share").equalTo(1.0)), lit("no_values"))
+                        .when(col("psi").isNull(), lit("no_reference"))
                         .when(col("psi").geq(s.significantPsi()), lit("significant"))
                         .when(col("psi").geq(s.moderatePsi()), lit("moderate"))
                         .otherwise(lit("stable")));

@@ -627,7 +627,8 @@ public final class OutputTables {
                     ratio("psi", "sum over actions.drift.bins equal bins of 0-100 of (p - q) x ln(p / q), p and q D's and the reference's "
                             + "shares of non-missing values (each floored at actions.drift.epsilon), 4 decimals; null without reference values."),
                     field("flag", StringType, false, "stable (psi below actions.drift.moderate-psi), moderate, significant (from "
-                            + "actions.drift.significant-psi: recalibrate or check the source), or no_reference."),
+                            + "actions.drift.significant-psi: recalibrate or check the source), no_reference (the reference date has no value) or no_values "
+                            + "(no account has a value on D: check its source)."),
                     RUN_ID),
             Optional.of("run_date"));
 

@@ -68,5 +68,11 @@ class ScoreDriftTest {
                 .where("measure = 'health_score'").first();
         assertThat(List.<Object>of(none.getAs("reference_n"), none.getAs("flag"))).containsExactly(0L, "no_reference");
         assertThat((Object) none.getAs("psi")).isNull();
+
+        // A component missing for every account on D (its source broke): no PSI, no division by zero, flagged no_values.
+        Row broken = ScoreDrift.drift(scores(new double[] {5, 15}, new Double[] {null, null}), before, "30d", null,
+                AppConfig.defaults().actions().drift()).where("measure = 'nps'").first();
+        assertThat(List.<Object>of(broken.getAs("current_missing_share"), broken.getAs("flag"))).containsExactly(1.0, "no_values");
+        assertThat((Object) broken.getAs("psi")).isNull();
     }
 }
