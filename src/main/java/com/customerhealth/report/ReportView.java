@@ -163,6 +163,9 @@ final class ReportView {
         return row;
     }
 
+    /** Tier moves shown on the first screen, largest MRR first. */
+    private static final int FIRST_SCREEN_MOVES = 4;
+
     /** Evidence strength in a word or two, for the weights table. */
     private static final Map<String, String> STRENGTH_WORDS = Map.of("strong", "strong", "some", "some (could be luck)",
             "none", "none", "contradicts", "wrong direction");
@@ -177,8 +180,15 @@ final class ReportView {
                 "atRiskAccountsProposed", m.atRiskAccountsProposed(), "atRiskMrrProposed", m.atRiskMrrProposed(),
                 "expectedChurnMrrToday", m.expectedChurnMrrToday(), "expectedChurnMrrProposed", m.expectedChurnMrrProposed(),
                 "movedAccounts", m.movedAccounts(), "movedMrr", m.movedMrr());
-        view.put("moves", indexed(m.moves(), (t, i) -> cells("/money/moves/" + i, "from", t.from(), "to", t.to(),
-                "accounts", t.accounts(), "mrr", t.mrr())));
+        List<Map<String, Object>> moves = new ArrayList<>(indexed(m.moves(), (t, i) -> cells("/money/moves/" + i, "from", t.from(),
+                "to", t.to(), "accounts", t.accounts(), "mrr", t.mrr())));
+        List<Integer> byMrr = new ArrayList<>();
+        for (int i = 0; i < m.moves().size(); i++) {
+            byMrr.add(i);
+        }
+        byMrr.sort((a, b) -> Double.compare(m.moves().get(b).mrr(), m.moves().get(a).mrr()));
+        // The first screen shows the largest moves by MRR; report.json has them all.
+        view.put("moves", byMrr.stream().limit(FIRST_SCREEN_MOVES).map(moves::get).toList());
         view.put("hasMoves", !m.moves().isEmpty());
         view.put("tiers", moneyRows("/money/tiers/", m.tiers()));
         view.put("byIndustry", moneyRows("/money/byIndustry/", m.byIndustry()));

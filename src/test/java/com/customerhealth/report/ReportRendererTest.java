@@ -177,7 +177,9 @@ class ReportRendererTest {
                 .contains("260 accounts change tier, with 1,957,376 of MRR")
                 .contains("58.0% of 454,294 churned on the holdout").contains("(41.0%) today")
                 .contains("--accept-large-changes because nps (20.0 \u2192 32.7)");
+        // Largest MRR first: healthy -> at_risk (1,500,000), then at_risk -> critical (457,376).
         assertThat(first.select("tbody tr")).hasSize(2);
+        assertThat(first.select("tbody tr").first().text()).isEqualTo("healthy at_risk 200 1,500,000");
         assertThat(page.select("#money table")).hasSize(3);
         assertThat(keyed(page, "/money/tiers/2/mrrAtRiskProposed")).isEqualTo("311,235");
         assertThat(page.select("table")).isNotEmpty().allSatisfy(t -> assertThat(t.parent().hasClass("wide")).isTrue());
