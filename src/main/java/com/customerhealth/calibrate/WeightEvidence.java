@@ -2,8 +2,10 @@ package com.customerhealth.calibrate;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import org.apache.commons.math3.distribution.NormalDistribution;
 
 /**
@@ -106,6 +108,26 @@ final class WeightEvidence {
                     matters[i] ? 100 * -full[i] / total : 0.0, centre - spread, centre + spread, matters[i]));
         }
         return List.copyOf(out);
+    }
+
+    /** Whether any metric's evidence is strong (holds allowing for luck across all metrics). */
+    static boolean anyStrong(List<Finding> findings) {
+        return findings.stream().anyMatch(f -> STRONG.equals(f.strength()));
+    }
+
+    /**
+     * The shares of the 100 points the data proposes, by metric name: the findings' when some metric has strong
+     * evidence; else {@code crossValidated}'s (the bounded, regularised fit chosen on held-out folds; a metric it
+     * leaves out: 0), because a handful of metrics with only some evidence predict worse than that fit.
+     */
+    static Map<String, Double> proposalShares(List<String> metrics, List<Finding> findings, Map<String, Double> crossValidated) {
+        boolean strong = anyStrong(findings);
+        Map<String, Double> out = new LinkedHashMap<>();
+        for (int i = 0; i < metrics.size(); i++) {
+            String name = metrics.get(i);
+            out.put(name, strong ? findings.get(i).share() : crossValidated.getOrDefault(name, 0.0));
+        }
+        return out;
     }
 
     /** Metric i's share of the points among the metrics that matter (i itself added when it is not one of them). */

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -50,6 +51,35 @@ class WeightEvidenceTest {
         assertThat(f.get(1).share()).isZero();
         assertThat(f.get(1).z()).isCloseTo(-1.2247, within(1e-4));
         assertThat(WeightEvidence.words(f.get(1), 2, 0.90)).startsWith("No evidence either way");
+    }
+
+    /**
+     * a: full -0.075, replicates -0.025, -0.125, -0.075, -0.075: sd 0.040825, z = -1.837: some evidence (below -1.6449),
+     * not strong (above z(1 - 0.05 / 2) = -1.960 for 2 metrics). b: full -0.02, replicates +0.02, -0.06, -0.02, -0.02:
+     * sd 0.032660, z = -0.61: none. No metric is strong, so the cross-validated fit's shares are proposed, not a's 100.
+     */
+    @Test
+    void withoutStrongEvidenceTheCrossValidatedFitIsProposed() {
+        List<double[]> reps = List.of(new double[] {-0.025, 0.02}, new double[] {-0.125, -0.06}, new double[] {-0.075, -0.02},
+                new double[] {-0.075, -0.02});
+        List<WeightEvidence.Finding> f = WeightEvidence.findings(new double[] {-0.075, -0.02}, reps, 0.90);
+        assertThat(f).extracting(WeightEvidence.Finding::strength).containsExactly("some", "none");
+        assertThat(f.get(0).z()).isCloseTo(-1.8371, within(1e-4));
+        assertThat(f.get(0).share()).isEqualTo(100.0);
+        assertThat(WeightEvidence.anyStrong(f)).isFalse();
+        assertThat(WeightEvidence.proposalShares(List.of("a", "b"), f, Map.of("a", 60.0, "b", 40.0)))
+                .containsExactly(Map.entry("a", 60.0), Map.entry("b", 40.0));
+        // A metric the cross-validated fit leaves out gets 0.
+        assertThat(WeightEvidence.proposalShares(List.of("a", "b"), f, Map.of("a", 100.0))).containsEntry("b", 0.0);
+    }
+
+    @Test
+    void withStrongEvidenceTheEvidenceSharesAreProposed() {
+        List<double[]> reps = List.of(new double[] {-0.28, 0.0}, new double[] {-0.32, -0.10}, new double[] {-0.30, -0.05},
+                new double[] {-0.30, -0.05});
+        List<WeightEvidence.Finding> f = WeightEvidence.findings(new double[] {-0.30, -0.05}, reps, 0.90);
+        assertThat(WeightEvidence.proposalShares(List.of("a", "b"), f, Map.of("a", 60.0, "b", 40.0)))
+                .containsExactly(Map.entry("a", 100.0), Map.entry("b", 0.0));
     }
 
     @Test
