@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.Arrays;
 import java.util.List;
+import java.util.regex.Pattern;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
@@ -60,9 +61,9 @@ class CalibrateJobTest {
         String version = versions.get(0);
         assertThat(version).startsWith("template-25-25-50@cal-2026-09-30-");
         // The approve line can be pasted as printed: it carries the run's conf, so it approves in the same output.
-        assertThat(first.out()).contains("proposed " + version).contains("  to approve: approve --version " + version
-                + " --by \"<your name>\" --set input.root=" + root.resolve("warehouse") + " --set output.path=" + root.resolve("out")
-                + " --set output.database= --set calibration.bootstrap-replicates=8");
+        assertThat(first.out()).contains("proposed " + version).containsPattern(Pattern.quote("  to approve: approve --version " + version
+                + " --by \"<your name>\"") + "( --accept-large-changes)?" + Pattern.quote(" --set input.root=" + root.resolve("warehouse")
+                + " --set output.path=" + root.resolve("out") + " --set output.database= --set calibration.bootstrap-replicates=8"));
         assertThat(weights.count()).isEqualTo(12L); // one row per metric of the default preset
         assertThat(weights.where(col("status").notEqual("proposed")).count()).isZero();
         assertThat(weights.agg(sum("weight")).first().getDouble(0)).isCloseTo(100.0,
