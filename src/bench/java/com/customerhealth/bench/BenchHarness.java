@@ -290,7 +290,7 @@ public final class BenchHarness {
 
     /**
      * Calibration taken apart on the same data, outside the pipeline's figures: the snapshots (computed once
-     * and local-checkpointed, as CalibrateJob does), the calibration without bootstrap (window counts,
+     * and local-checkpointed, as CalibrateJob does), the calibration with a two-replicate bootstrap (window counts,
      * cross-validation, the fit, holdout evaluation, segment fits), and single bootstrap replicates.
      */
     private void calibrationParts(JobContext ctx, ValidatedWarehouse warehouse, AppConfig config, ObjectNode into) {
@@ -303,8 +303,10 @@ public final class BenchHarness {
             r.rowsOut(d.count(), "snapshots (customer x month end), computed once and local-checkpointed");
             return d;
         });
+        // Two replicates, the fewest the evidence of a proposal needs (with none, nothing is proposed and there is no fit
+        // to probe); fitted jointly with the cross-validation, they add one problem each to its passes.
         CalibrationSettings noBootstrap = new CalibrationSettings(cal.lookbackMonths(), cal.horizonDays(), cal.holdoutMonths(),
-                cal.countInvoluntary(), cal.folds(), cal.regParams(), 0, cal.intervalLevel(), cal.shrinkageK(), cal.minChurnEvents(),
+                cal.countInvoluntary(), cal.folds(), cal.regParams(), 2, cal.intervalLevel(), cal.shrinkageK(), cal.minChurnEvents(),
                 cal.maxWeightChange(), cal.segmentMinChurnEvents(), cal.segmentAucGap(), cal.seed(), cal.parallelism());
         Calibrator.Result fitted = stage("calibrate.fit_cv", false, r -> {
             Calibrator.Result result = new Calibrator(noBootstrap, config.tiers(), config.model(), current)
