@@ -253,9 +253,17 @@ public record CalibrationReport(
      * @param grouping      {@code industry} or {@code size_band}
      * @param fitsBadly     own-fit AUC exceeds the global proposal's by more than the conf threshold
      * @param ownDimensions the segment's own fitted weights per dimension (points)
+     * @param ownWeights    the segment's own fitted weights per metric (points), in model order: what
+     *                      {@code approve --segment} approves; empty when not known
      */
     public record SegmentFit(String grouping, String segment, long trainingEvents, long holdoutRows, long holdoutEvents,
-                             double globalAuc, double ownAuc, boolean fitsBadly, List<DimensionRow> ownDimensions) {
+                             double globalAuc, double ownAuc, boolean fitsBadly, List<DimensionRow> ownDimensions,
+                             java.util.Map<String, Double> ownWeights) {
+        public SegmentFit(String grouping, String segment, long trainingEvents, long holdoutRows, long holdoutEvents,
+                          double globalAuc, double ownAuc, boolean fitsBadly, List<DimensionRow> ownDimensions) {
+            this(grouping, segment, trainingEvents, holdoutRows, holdoutEvents, globalAuc, ownAuc, fitsBadly, ownDimensions,
+                    java.util.Map.of());
+        }
     }
 
     /** segment_tier_summary of the run date: accounts and MRR of a segment in a tier ({@code all}: every tier). */

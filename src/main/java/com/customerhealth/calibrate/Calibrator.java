@@ -452,7 +452,7 @@ public final class Calibrator {
                             globalSum, sum, sum, sum - globalSum));
                 }
                 out.add(new SegmentFit(grouping.column(), name, c[0], c[1], c[2], globalAuc, ownAuc,
-                        ownAuc - globalAuc > cal.segmentAucGap(), List.copyOf(ownDims)));
+                        ownAuc - globalAuc > cal.segmentAucGap(), List.copyOf(ownDims), java.util.Collections.unmodifiableMap(own)));
             }
         }
         return new SegmentFits(List.copyOf(out), candidates.skipped());

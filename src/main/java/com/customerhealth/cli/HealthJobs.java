@@ -220,7 +220,8 @@ public final class HealthJobs implements Runnable {
 
     @Command(name = "approve", mixinStandardHelpOptions = true,
             description = "Approve a proposed weights version: scoring uses it from its next run; the version approved "
-                    + "before is retired. History stays in health_weights.")
+                    + "before is retired. History stays in health_weights. With --segment, approves that segment's own weights "
+                    + "proposed beside the version (refused for a segment with too few churn events).")
     static final class Approve implements Callable<Integer> {
         @Mixin
         ConfigOptions config;
@@ -235,6 +236,10 @@ public final class HealthJobs implements Runnable {
                 description = "Needed when a weight moves more than calibration.max-weight-change points: you read the report.")
         boolean acceptLargeChanges;
 
+        @Option(names = "--segment", paramLabel = "GROUPING=NAME",
+                description = "industry=<name> or size_band=<name>: approve that segment's own weights proposed beside --version.")
+        String segment;
+
         @CommandLine.ParentCommand
         HealthJobs parent;
 
@@ -243,14 +248,23 @@ public final class HealthJobs implements Runnable {
             AppConfig cfg = config.load();
             SparkSession spark = SparkSessions.getOrCreate("customer-health approve " + version, cfg.output());
             DeltaTables tables = new DeltaTables(spark, cfg.output());
-            WeightVersions.Approval a = new WeightVersions(spark, tables).approve(version, by, acceptLargeChanges, cfg.model(),
-                    cfg.calibration().maxWeightChange(), Timestamp.from(Instant.now()));
+            WeightVersions versions = new WeightVersions(spark, tables);
+            WeightVersions.Approval a = segment == null
+                    ? versions.approve(version, by, acceptLargeChanges, cfg.model(), cfg.calibration().maxWeightChange(),
+                            Timestamp.from(Instant.now()))
+                    : versions.approveSegment(version, segment, by, acceptLargeChanges, cfg.model(), cfg.calibration().maxWeightChange(),
+                            cfg.calibration().segmentMinChurnEvents(), Timestamp.from(Instant.now()));
+            String of = a.modelPreset() + (segment == null ? "" : " " + segment);
             if (a.alreadyApprovedBy() != null) {
-                parent.out.printf("approve: %s is already the approved version of %s (approved by %s); nothing changed.%n", version,
-                        a.modelPreset(), a.alreadyApprovedBy());
+                parent.out.printf("approve: %s is already the approved version of %s (approved by %s); nothing changed.%n", a.version(),
+                        of, a.alreadyApprovedBy());
+            } else if (segment == null) {
+                parent.out.printf("approve: %s is approved for %s (by %s)%s. Scoring uses it from its next run.%n", a.version(),
+                        of, by, a.retired() == null ? "" : "; " + a.retired() + " is retired");
             } else {
-                parent.out.printf("approve: %s is approved for %s (by %s)%s. Scoring uses it from its next run.%n", version,
-                        a.modelPreset(), by, a.retired() == null ? "" : "; " + a.retired() + " is retired");
+                parent.out.printf("approve: %s is approved for %s (by %s)%s. Scoring uses it for the segment's accounts from its "
+                        + "next run.%n", a.version(), of, by,
+                        a.retired() == null ? "" : "; " + a.retired() + " is retired");
             }
             parent.out.printf("  table: %s%n", tables.describe(OutputTables.HEALTH_WEIGHTS));
             parent.out.flush();

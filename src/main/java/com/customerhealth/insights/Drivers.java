@@ -50,6 +50,20 @@ public final class Drivers {
     }
 
     /**
+     * The metrics of each weights version a score date's rows were made with (the global version and any segment's
+     * scorecard): {@link #metricTable(SparkSession, HealthModel)} plus weights_version, so {@link #drivers} weighs each
+     * account's points lost with the weights of its own score.
+     */
+    public static Dataset<Row> metricTable(SparkSession spark, List<HealthModel> models) {
+        Dataset<Row> out = null;
+        for (HealthModel m : models) {
+            Dataset<Row> one = metricTable(spark, m).withColumn("weights_version", lit(m.version()));
+            out = out == null ? one : out.unionByName(one);
+        }
+        return out;
+    }
+
+    /**
      * @param now      account_health_scores rows of D
      * @param before30 rows of D - 30 days (may be empty)
      * @param before90 rows of D - 90 days (may be empty)
@@ -59,8 +73,11 @@ public final class Drivers {
      */
     public static Dataset<Row> drivers(Dataset<Row> now, Dataset<Row> before30, Dataset<Row> before90, Dataset<Row> peers,
                                        Dataset<Row> metrics, double trendThreshold, int topConcerns) {
-        Dataset<Row> current = components(now).join(metrics, "metric")
+        Dataset<Row> current = components(now)
                 .join(now.select(col("account_id"), col("health_score"), col("health_tier"), col("weights_version")), "account_id");
+        // Per-version metrics (segment scorecards) join on the row's weights_version; one model's on the metric alone.
+        current = List.of(metrics.columns()).contains("weights_version")
+                ? current.join(metrics, new String[] {"metric", "weights_version"}) : current.join(metrics, "metric");
         Dataset<Row> rows = current
                 .join(renamed(before30, "30d"), new String[] {"account_id", "metric"}, "left")
                 .join(renamed(before90, "90d"), new String[] {"account_id", "metric"}, "left")

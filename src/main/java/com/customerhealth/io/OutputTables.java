@@ -55,7 +55,9 @@ public final class OutputTables {
                     "Metrics with no data for the account on D; left out, the others renormalised."),
             field("weight_coverage", DoubleType, false,
                     "Share (0-1) of the model's total prior weight carried by metrics that had data."),
-            field("weights_version", StringType, false, "Weights version scored with: <preset>@prior-<digest> or a calibrated version."),
+            field("weights_version", StringType, false, "Weights version scored with: <preset>@prior-<digest>, a calibrated version, or "
+                    + "the approved scorecard of the account's industry (else of its size band), <version>/<grouping>=<segment> "
+                    + "(docs/calibration.md, Segment versions)."),
             field("run_id", StringType, false, "Run that wrote the row."),
             field("churn_probability_90d", DoubleType, true,
                     "Probability (0-1) that the account churns within calibration.horizon-days (90) of score_date, read from "
@@ -324,7 +326,8 @@ public final class OutputTables {
                     field("dimension", StringType, false, "Dimension of the metric."),
                     field("metric", StringType, false, "Metric of the model."),
                     field("feature", StringType, false, "Source feature of the metric (docs/health-model.md, Feature catalog): the unit of value."),
-                    field("weight_points", DoubleType, false, "The metric's weight in the scoring model, points of 100."),
+                    field("weight_points", DoubleType, false,
+                            "The metric's weight in the weights version the account was scored with (weights_version: the global one or its segment's scorecard), points of 100."),
                     field("component", DoubleType, true, "Component score 0-100 on D; null without data."),
                     field("value", DoubleType, true, "The metric's raw value on D, in the feature's own unit (e.g. active users per seat)."),
                     field("component_30d_ago", DoubleType, true, "Component score on D - 30 days."),
@@ -343,7 +346,7 @@ public final class OutputTables {
                     field("concern_rank", IntegerType, true, "1 = the metric costing the account most; null when concern_points is not above 0."),
                     field("concern", StringType, true,
                             "The concern in a sentence a CSM can read, for the top insights.top-concerns ranks; null otherwise."),
-                    field("weights_version", StringType, false, "Weights version of the scores."),
+                    field("weights_version", StringType, false, "Weights version of the account's score (the global one or its segment's scorecard)."),
                     RUN_ID),
             Optional.of("score_date"));
 
@@ -491,7 +494,13 @@ public final class OutputTables {
                     field("created_at", DataTypes.TimestampType, false, "When the version was first proposed (UTC)."),
                     field("approved_by", StringType, true, "Who approved it (approve --by); null until approved."),
                     field("approved_at", DataTypes.TimestampType, true, "When it was approved (UTC); null until approved."),
-                    field("retired_at", DataTypes.TimestampType, true, "When a later approval retired it (UTC); null otherwise.")),
+                    field("retired_at", DataTypes.TimestampType, true, "When a later approval retired it (UTC); null otherwise."),
+                    field("segment_grouping", StringType, true,
+                            "industry or size_band for a segment's own weights version (approve --segment); null for the global version."),
+                    field("segment", StringType, true,
+                            "The industry or size band a segment version is for; null for the global version. A segment version's "
+                                    + "training_churn_events are the segment's, its weight is the segment's own fit (no bootstrap: "
+                                    + "fitted_low = fitted_high = weight, data_share 1).")),
             Optional.empty());
 
     public static final OutputTable CALIBRATION_RUNS = new OutputTable("calibration_runs",

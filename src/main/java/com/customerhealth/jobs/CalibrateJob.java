@@ -144,7 +144,8 @@ public final class CalibrateJob implements Job {
         WeightVersions versions = new WeightVersions(ctx.spark(), ctx.tables());
         boolean recorded = false;
         if (report.proposedVersion() != null) {
-            recorded = versions.propose(report, ctx.config().model(), Timestamp.from(Instant.now()));
+            recorded = versions.propose(report, ctx.config().model(), Timestamp.from(Instant.now()),
+                    ctx.config().calibration().maxWeightChange());
         } else {
             versions.withdraw(report.modelPreset(), ctx.runDate());
         }

@@ -82,7 +82,7 @@ public final class InsightsJob implements Job {
         ctx.writePartition(OutputTables.PEER_BENCHMARKS, PeerBenchmarks.benchmarks(now, cfg.minGroupSize()), d);
         Dataset<Row> peers = PeerBenchmarks.healthyPeers(ctx.tables().readPartition(OutputTables.PEER_BENCHMARKS, d));
         ctx.writePartition(OutputTables.ACCOUNT_HEALTH_DRIVERS, Drivers.drivers(now, before30, before90, peers,
-                Drivers.metricTable(ctx.spark(), modelOf(ctx, now)), cfg.trendThreshold(), cfg.topConcerns()), d);
+                Drivers.metricTable(ctx.spark(), modelsOf(ctx, now)), cfg.trendThreshold(), cfg.topConcerns()), d);
 
         CustomerSegments.Cuts cuts = CustomerSegments.Cuts.of(now, cfg.segments());
         ctx.writePartition(OutputTables.CUSTOMER_SEGMENTS, CustomerSegments.segments(now, signals(ctx, warehouse), cuts, cfg.segments()), d);
@@ -150,14 +150,19 @@ public final class InsightsJob implements Job {
     }
 
     /**
-     * The weights D's scores were made with (their weights_version), so the points lost explain the score
-     * shown, also when a newer version was approved since; today's model when that version is unknown.
+     * The weights D's scores were made with (each row's weights_version: the global version, and the scorecards of
+     * segments that have one), so the points lost explain the score shown, also when a newer version was approved
+     * since; today's model, under the row's version, when a version is unknown.
      */
-    private static HealthModel modelOf(JobContext ctx, Dataset<Row> scores) {
-        List<Row> version = scores.select("weights_version").takeAsList(1); // one version per score date
-        return version.isEmpty() ? ctx.scoringModel()
-                : new WeightVersions(ctx.spark(), ctx.tables()).model(ctx.config().model(), version.get(0).getString(0))
-                        .orElseGet(ctx::scoringModel);
+    private static List<HealthModel> modelsOf(JobContext ctx, Dataset<Row> scores) {
+        List<Row> versions = scores.select("weights_version").distinct().collectAsList(); // the global version and a few segments'
+        if (versions.isEmpty()) {
+            return List.of(ctx.scoringModel());
+        }
+        WeightVersions weights = new WeightVersions(ctx.spark(), ctx.tables());
+        HealthModel today = ctx.scoringModel();
+        return versions.stream().map(r -> r.getString(0)).map(v -> weights.model(ctx.config().model(), v)
+                .orElseGet(() -> today.withPoints(v, today.points()))).toList();
     }
 
     /** The growth signals of D's customers: CSM growth rating, seat utilisation, MRR growth over 90 days. */

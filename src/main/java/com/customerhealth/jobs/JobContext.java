@@ -57,6 +57,14 @@ public record JobContext(SparkSession spark, AppConfig config, LocalDate runDate
     }
 
     /**
+     * The approved per-segment scorecards scoring uses beside {@link #scoringModel} for their segments' accounts
+     * (none when no segment version is approved). Read when asked, as scoringModel is.
+     */
+    public List<com.customerhealth.score.Segments.Scorecard> scorecards() {
+        return new WeightVersions(spark, tables).scorecards(config.model());
+    }
+
+    /**
      * Reads and validates the given warehouse tables and writes their quarantined rows to
      * {@code rejected_rows} (replacing this run date's rows of those tables). {@link #enforceRejectedShare}
      * then decides whether the run may go on.

@@ -64,6 +64,11 @@ public final class ScoreJob implements Job {
         long total = perTier.values().stream().mapToLong(Long::longValue).sum();
         ctx.out().printf("score %s: %,d customer accounts scored with weights %s%n", ctx.runDate(), total, model.version());
         perTier.forEach((tier, n) -> ctx.out().printf("  %-16s %,8d  (%5.1f%%)%n", tier, n, total == 0 ? 0.0 : 100.0 * n / total));
+        // One row per weights version: the global one and each approved segment scorecard's (docs/calibration.md).
+        List<Row> byVersion = written.groupBy("weights_version").count().orderBy("weights_version").collectAsList();
+        if (byVersion.size() > 1) {
+            byVersion.forEach(r -> ctx.out().printf("  scored with %-44s %,8d accounts%n", r.getString(0), r.getLong(1)));
+        }
         // One row: the CSM overrides in force on D, and how many of them change the tier shown.
         Row overrides = written.agg(count_if(col("override_applied")), count_if(col("final_health_tier").notEqual(col("health_tier")))).first();
         ctx.out().printf("  CSM overrides applied: %,d (tier shown differs from the computed one for %,d)%n", overrides.getLong(0),

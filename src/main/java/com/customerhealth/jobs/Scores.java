@@ -46,12 +46,13 @@ final class Scores {
     }
 
     /**
-     * Scores every customer on each of {@code dates} with {@code model} in one pass, replaces those dates' partitions
-     * of account_health_scores in one commit, and refreshes account_health_current in one merge.
+     * Scores every customer on each of {@code dates} with {@code model}, or its segment's approved scorecard
+     * ({@link JobContext#scorecards}), in one pass, replaces those dates' partitions of account_health_scores in one
+     * commit, and refreshes account_health_current in one merge.
      */
     static void scoreAndWrite(JobContext ctx, ValidatedWarehouse warehouse, Collection<LocalDate> dates, HealthModel model) {
         List<LocalDate> sorted = dates.stream().distinct().sorted().toList();
-        Dataset<Row> scores = new ScoringPipeline(ctx.config(), model).scores(warehouse, sorted, ctx.runId(),
+        Dataset<Row> scores = new ScoringPipeline(ctx.config(), model, ctx.scorecards()).scores(warehouse, sorted, ctx.runId(),
                 ChurnProbability.latest(ctx.tables(), model.version(), sorted.get(sorted.size() - 1)));
         ctx.tables().replaceWhere(OutputTables.ACCOUNT_HEALTH_SCORES, scores, DeltaTables.inDates("score_date", sorted));
         // The merge reads back the partitions just written instead of recomputing the scores.

@@ -78,6 +78,27 @@ public final class HealthScorer {
      * decimals; the tier is read from the rounded score, so the two never disagree.
      */
     public Dataset<Row> aggregate(Dataset<Row> withComponents) {
+        return withComponents.withColumns(columns()).withColumn("health_tier", tier(col("health_score")));
+    }
+
+    /**
+     * {@link #aggregate} with each row's weights chosen by its {@code weights_version} column: the model of that version
+     * among {@code models} (all of one structure: the same metrics), the first model for any other. One pass: every
+     * model's columns are expressions over the same row, picked per row.
+     */
+    public static Dataset<Row> aggregateByVersion(Dataset<Row> withComponents, List<HealthModel> models, Tiers tiers) {
+        HealthScorer first = new HealthScorer(models.get(0), tiers);
+        Map<String, Column> out = new LinkedHashMap<>(first.columns());
+        for (HealthModel m : models.subList(1, models.size())) {
+            Map<String, Column> own = new HealthScorer(m, tiers).columns();
+            Column chosen = col("weights_version").equalTo(m.version());
+            out.replaceAll((name, other) -> when(chosen, own.get(name)).otherwise(other));
+        }
+        return withComponents.withColumns(out).withColumn("health_tier", first.tier(col("health_score")));
+    }
+
+    /** The columns {@link #aggregate} adds but the tier, by name. */
+    private Map<String, Column> columns() {
         List<Column> dimensionScores = new ArrayList<>();
         for (String dimName : HealthModel.DIMENSIONS) {
             dimensionScores.add(round(dimensionScore(dimName)
@@ -107,8 +128,7 @@ public final class HealthScorer {
         added.put("metric_values", values);
         added.put("missing_components", missing);
         added.put("weight_coverage", round(coverage, 4));
-        return withComponents.withColumns(added)
-                .withColumn("health_tier", tier(col("health_score")));
+        return added;
     }
 
     /**

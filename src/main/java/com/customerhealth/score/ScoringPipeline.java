@@ -2,6 +2,7 @@ package com.customerhealth.score;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.when;
 
 import com.customerhealth.actions.Overrides;
 import com.customerhealth.config.AppConfig;
@@ -13,6 +14,7 @@ import com.customerhealth.validate.ValidatedWarehouse;
 import java.time.LocalDate;
 import java.util.List;
 import java.util.Optional;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 
@@ -23,10 +25,20 @@ import org.apache.spark.sql.Row;
 public final class ScoringPipeline {
     private final AppConfig config;
     private final HealthModel model;
+    private final List<Segments.Scorecard> scorecards;
 
     public ScoringPipeline(AppConfig config, HealthModel model) {
+        this(config, model, List.of());
+    }
+
+    /**
+     * Scores with {@code model} (the global weights) and, for the accounts of a segment with an approved
+     * scorecard, that segment's weights ({@link Segments#weightsVersion}); all of one structure as conf's model.
+     */
+    public ScoringPipeline(AppConfig config, HealthModel model, List<Segments.Scorecard> scorecards) {
         this.config = config;
         this.model = model;
+        this.scorecards = List.copyOf(scorecards);
     }
 
     /**
@@ -54,21 +66,33 @@ public final class ScoringPipeline {
         return scores(warehouse, asOfDates, runId, Optional.empty());
     }
 
-    /** Scores in the account_health_scores schema, with churn_probability_90d and mrr_at_risk from {@code probability}. */
+    /**
+     * Scores in the account_health_scores schema, with churn_probability_90d and mrr_at_risk from {@code probability}
+     * (the global version's map: null on rows scored with a segment's scorecard, which has none yet). One pass for
+     * every set of weights: the components once, each row's score from the weights of its weights_version.
+     */
     public Dataset<Row> scores(ValidatedWarehouse warehouse, List<LocalDate> asOfDates, String runId,
                                Optional<ChurnProbability> probability) {
         HealthScorer scorer = new HealthScorer(model, config.tiers());
-        Dataset<Row> scored = scorer.aggregate(components(warehouse, asOfDates));
         Dataset<Row> accounts = warehouse.table("accounts").select(
                 col("account_id"), col("account_name"), col("industry"), col("csm_owner"),
                 Segments.sizeBand(col("employee_count"), config.sizeBands()).as("size_band"));
-        Dataset<Row> rows = scored.join(accounts, new String[] {"account_id"}, "left")
+        Dataset<Row> rows = components(warehouse, asOfDates).join(accounts, new String[] {"account_id"}, "left")
+                .withColumn("weights_version", Segments.weightsVersion(scorecards, model.version()));
+        List<HealthModel> models = new java.util.ArrayList<>(List.of(model));
+        scorecards.forEach(s -> models.add(s.model()));
+        rows = HealthScorer.aggregateByVersion(rows, models, config.tiers())
                 .withColumn("score_date", col("as_of_date"))
-                .withColumn("weights_version", lit(model.version()))
                 .withColumn("run_id", lit(runId));
         // CSM overrides add the final score beside the computed one (optional input); the churn probability and the
         // MRR at risk read the computed score, as calibration does.
         rows = Overrides.apply(rows, warehouse.optionalTable("csm_score_overrides").orElse(null), scorer::tier);
-        return OutputTables.ACCOUNT_HEALTH_SCORES.conform(ChurnProbability.withMoney(rows, probability));
+        rows = ChurnProbability.withMoney(rows, probability);
+        if (!scorecards.isEmpty()) {
+            Column global = col("weights_version").equalTo(model.version());
+            rows = rows.withColumn(ChurnProbability.PROBABILITY, when(global, col(ChurnProbability.PROBABILITY)))
+                    .withColumn(ChurnProbability.MRR_AT_RISK, when(global, col(ChurnProbability.MRR_AT_RISK)));
+        }
+        return OutputTables.ACCOUNT_HEALTH_SCORES.conform(rows);
     }
 }

@@ -52,6 +52,12 @@ class ApproveTest {
 
     /** A proposal of the fixture model with the given weights (points), as a calibrate run would record it. */
     private CalibrationReport proposal(String version, LocalDate runDate, Map<String, Double> points) {
+        return proposal(version, runDate, points, List.of());
+    }
+
+    /** The same with the segments' own fits calibrate recorded beside it. */
+    private CalibrationReport proposal(String version, LocalDate runDate, Map<String, Double> points,
+                                       List<CalibrationReport.SegmentFit> segments) {
         Map<String, Double> prior = fixture.model().points();
         List<WeightRow> rows = new ArrayList<>();
         fixture.model().metrics().forEach(m -> {
@@ -64,7 +70,7 @@ class ApproveTest {
                 LocalDate.of(2024, 1, 31), LocalDate.of(2024, 3, 31), 90, false, 1000, 100, 80, 300, 100, 20, 0, 0);
         var fit = new CalibrationReport.Fit(0.01, 5, List.of(), 100, 0.9, 100, 80 / 180.0, 50, 10);
         return new CalibrationReport("calibrate-" + runDate, runDate, "fixture", "proposed", null, fixture.model().version(),
-                version, window, fit, rows, List.of(), null, null, List.of(), List.of(), List.of(), List.of(), null, List.of(), null);
+                version, window, fit, rows, List.of(), null, null, segments, List.of(), List.of(), List.of(), null, List.of(), null);
     }
 
     private static Map<String, Double> points(double renewal, double payment) {
@@ -107,6 +113,36 @@ class ApproveTest {
             assertThat(r.<Double>getAs("health_score")).as(r.<String>getAs("account_id"))
                     .isEqualTo(expected == null ? null : Math.round(expected * 100) / 100.0);
         }
+    }
+
+    /**
+     * The fixture's accounts are all software; A1 (250 employees) is mid_market, A2 smb, A3 enterprise. mid_market's own
+     * weights put all 100 points on payment_punctuality: once approved, A1's score is its payment component and names
+     * the segment version (no churn probability: no map was fitted for it); A2 and A3 keep the global prior.
+     */
+    @Test
+    void aSegmentWithTooFewEventsIsRefusedAndAnApprovedSegmentScorecardScoresItsAccounts() {
+        versions.propose(proposal("fixture@cal-v1", LocalDate.of(2024, 6, 30), points(60, 40), List.of(new CalibrationReport.SegmentFit(
+                "size_band", "mid_market", 30, 200, 8, 0.6, 0.7, true, List.of(), points(0, 100)))), fixture.model(), now());
+        assertThat(cli(command("approve", "--version", "fixture@cal-v1", "--segment", "size_band=mid_market", "--by", "Ana",
+                "--accept-large-changes"))).isEqualTo(2);
+        assertThat(err).contains("size_band mid_market had only 30 training churn events")
+                .contains("calibration.segment-min-churn-events = 50").contains("cannot get its own version");
+
+        assertThat(cli(command("approve", "--version", "fixture@cal-v1", "--segment", "size_band=mid_market", "--by", "Ana",
+                "--accept-large-changes", "--set", "calibration.segment-min-churn-events=30"))).as(err).isZero();
+        assertThat(out).contains("fixture@cal-v1/size_band=mid_market is approved for fixture size_band=mid_market (by Ana)");
+        assertThat(cli(command("score", "--run-date", "2024-06-30"))).as(err).isZero();
+        List<Row> rows = scores();
+        assertThat(rows).extracting(r -> r.<String>getAs("account_id")).containsExactly("A1", "A2", "A3");
+        Row a1 = rows.get(0);
+        assertThat(a1.<String>getAs("weights_version")).isEqualTo("fixture@cal-v1/size_band=mid_market");
+        Map<String, Double> c = scala.jdk.javaapi.CollectionConverters.asJava(a1.<scala.collection.Map<String, Double>>getAs("component_scores"));
+        assertThat(c.get("payment_punctuality")).isNotNull();
+        assertThat(a1.<Double>getAs("health_score")).isEqualTo(c.get("payment_punctuality"));
+        assertThat(a1.<Double>getAs("churn_probability_90d")).isNull();
+        assertThat(rows.subList(1, 3)).allSatisfy(r -> assertThat(r.<String>getAs("weights_version")).startsWith("fixture@prior-"));
+        assertThat(out).contains("scored with fixture@cal-v1/size_band=mid_market").contains("1 accounts");
     }
 
     @Test

@@ -55,7 +55,8 @@ class CalibrateJobTest {
                 .and(col("health_score").isNotNull())).count()).isZero();
         assertThat(table(root, "account_health_current").where(col("health_score").isNotNull()
                 .and(col("mrr_at_risk").isNull())).count()).isZero();
-        Dataset<Row> weights = table(root, "health_weights");
+        Dataset<Row> all = table(root, "health_weights");
+        Dataset<Row> weights = all.where(col("segment_grouping").isNull()); // the global version's rows
         List<String> versions = weights.select("version").distinct().as(Encoders.STRING()).collectAsList();
         assertThat(versions).hasSize(1);
         String version = versions.get(0);
@@ -65,7 +66,18 @@ class CalibrateJobTest {
                 + " --by \"<your name>\"") + "( --accept-large-changes)?" + Pattern.quote(" --set input.root=" + root.resolve("warehouse")
                 + " --set output.path=" + root.resolve("out") + " --set output.database= --set calibration.bootstrap-replicates=8"));
         assertThat(weights.count()).isEqualTo(12L); // one row per metric of the default preset
-        assertThat(weights.where(col("status").notEqual("proposed")).count()).isZero();
+        assertThat(all.where(col("status").notEqual("proposed")).count()).isZero();
+        // Beside it, each segment the run fitted (at least 20 training churn events here) as <version>/<grouping>=<segment>,
+        // one row per metric, its own weights summing to 100.
+        List<Row> segments = all.where(col("segment_grouping").isNotNull()).groupBy("version", "segment_grouping", "segment")
+                .agg(org.apache.spark.sql.functions.count("*"), sum("weight"), org.apache.spark.sql.functions.min("training_churn_events"))
+                .collectAsList();
+        assertThat(segments).allSatisfy(r -> {
+            assertThat(r.getString(0)).isEqualTo(version + "/" + r.getString(1) + "=" + r.getString(2));
+            assertThat(r.getLong(3)).isEqualTo(12L);
+            assertThat(r.getDouble(4)).isCloseTo(100.0, within(0.1));
+            assertThat(r.getLong(5)).isGreaterThanOrEqualTo(20L);
+        });
         assertThat(weights.agg(sum("weight")).first().getDouble(0)).isCloseTo(100.0,
                 within(0.1));
 

@@ -129,6 +129,34 @@ class InsightsTest {
         assertThat(payment.<Double>getAs("weight_points")).isEqualTo(30.0);
     }
 
+    /**
+     * X is scored with its segment's scorecard (payment_punctuality 60 points instead of the global 30), H1-H3 with the
+     * global version: X's points lost weigh by its own version's weights, 0.6 x (100 - 50) = 30.0 against 90 days
+     * ago, and its trend is flagged as crossing two weights versions (it was scored with the global one then).
+     */
+    @Test
+    void anAccountScoredWithItsSegmentsScorecardLosesPointsByThatScorecardsWeights() {
+        String segment = "test@v1/industry=software";
+        Dataset<Row> now = today().withColumn("weights_version",
+                org.apache.spark.sql.functions.when(col("account_id").equalTo("X"), segment).otherwise("test@v1"));
+        Dataset<Row> before90 = scores(Date.valueOf("2024-04-01"),
+                new Object[] {"X", "healthy", 78.0, 300, 80.0, 100.0, 70.0, 0.80, 1.00, 40.0});
+        Dataset<Row> own = metrics().withColumn("weight_points",
+                org.apache.spark.sql.functions.when(col("metric").equalTo("payment_punctuality"), 60.0).otherwise(col("weight_points")));
+        Dataset<Row> metrics = metrics().withColumn("weights_version", org.apache.spark.sql.functions.lit("test@v1"))
+                .unionByName(own.withColumn("weights_version", org.apache.spark.sql.functions.lit(segment)));
+        Dataset<Row> peers = PeerBenchmarks.healthyPeers(PeerBenchmarks.benchmarks(now, 20));
+        Map<String, Row> payment = new LinkedHashMap<>();
+        Drivers.drivers(now, now.limit(0), before90, peers, metrics, 5.0, 3).where(col("metric").equalTo("payment_punctuality"))
+                .collectAsList().forEach(r -> payment.put(r.getAs("account_id"), r));
+        assertThat(payment).hasSize(4); // one row per account: each joined to its own version's metrics only
+        assertThat(payment.get("X").<Double>getAs("weight_points")).isEqualTo(60.0);
+        assertThat(payment.get("X").<Double>getAs("points_lost_vs_90d")).isEqualTo(30.0);
+        assertThat(payment.get("X").<Boolean>getAs("trend_weights_changed")).isTrue();
+        assertThat(payment.get("H1").<Double>getAs("weight_points")).isEqualTo(30.0);
+        assertThat(payment.get("H1").<Boolean>getAs("trend_weights_changed")).isFalse();
+    }
+
     @Test
     void aConcernAgainstPeersSaysSoAndAnAccountWithNoHistoryIsNew() {
         Dataset<Row> empty = today().limit(0);

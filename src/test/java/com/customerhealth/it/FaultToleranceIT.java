@@ -221,7 +221,7 @@ class FaultToleranceIT {
         // so the kill lands at its start): the proposal and its figures are committed, the report is neither in
         // calibration_reports nor published.
         killAt("before-write:calibration_reports", calibrate(root, out));
-        assertThat(rows(out, "health_weights")).isEqualTo(12);
+        assertThat(rows(out, "health_weights")).isEqualTo(rows(expectedOut, "health_weights")).isGreaterThanOrEqualTo(12);
         assertThat(rows(out, "calibration_runs")).isEqualTo(rows(expectedOut, "calibration_runs")).isPositive();
         assertThat(rows(out, "calibration_reports")).isZero();
         assertThat(out.resolve("reports/calibration-2026-09-30")).doesNotExist();
