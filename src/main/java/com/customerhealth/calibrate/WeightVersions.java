@@ -245,14 +245,7 @@ public final class WeightVersions {
             return new Approval(version, preset, null, rows.get(0).getString(4));
         }
         Map<String, Double> today = scoringModel(prior).points();
-        double total = rows.stream().mapToDouble(r -> r.getDouble(3)).sum();
-        List<String> large = new ArrayList<>();
-        for (Row r : rows) {
-            double change = 100 * r.getDouble(3) / total - today.get(r.getString(2));
-            if (Math.abs(change) > maxWeightChange) {
-                large.add(String.format(Locale.ROOT, "%s (%+.1f points)", r.getString(2), change));
-            }
-        }
+        List<String> large = largeChanges(rows, today, maxWeightChange);
         if (!large.isEmpty() && !acceptLargeChanges) {
             throw JobFailure.badConfig("Version " + version + " moves " + String.join(", ", large) + " from the weights scoring uses now, "
                     + "more than calibration.max-weight-change = " + maxWeightChange + ": read the calibration report, then approve with "
@@ -352,14 +345,7 @@ public final class WeightVersions {
         String retired = approvedNow.isEmpty() ? null : approvedNow.get(0).getString(0);
         Map<String, Double> today = approvedNow.isEmpty() ? scoringModel(prior).points()
                 : withWeightsOf(prior, retired, approvedNow).map(HealthModel::points).orElseGet(() -> scoringModel(prior).points());
-        double total = rows.stream().mapToDouble(r -> r.getDouble(3)).sum();
-        List<String> large = new ArrayList<>();
-        for (Row r : rows) {
-            double change = 100 * r.getDouble(3) / total - today.get(r.getString(2));
-            if (Math.abs(change) > maxWeightChange) {
-                large.add(String.format(Locale.ROOT, "%s (%+.1f points)", r.getString(2), change));
-            }
-        }
+        List<String> large = largeChanges(rows, today, maxWeightChange);
         if (!large.isEmpty() && !acceptLargeChanges) {
             throw JobFailure.badConfig("Version " + id + " moves " + String.join(", ", large) + " from the weights " + grouping + " "
                     + name + " is scored with now, more than calibration.max-weight-change = " + maxWeightChange + ": read the "
@@ -373,5 +359,18 @@ public final class WeightVersions {
         set.put("retired_at", when(isTarget, lit(null).cast("timestamp")).otherwise(lit(now)));
         tables.update(OutputTables.HEALTH_WEIGHTS, ofSegment.and(isTarget.or(col("status").equalTo(APPROVED))), set);
         return new Approval(id, preset, retired, null);
+    }
+
+    /** The metrics of a version's rows (metric at 2, weight at 3) whose share moves more than {@code max} points from {@code today}. */
+    private static List<String> largeChanges(List<Row> rows, Map<String, Double> today, double max) {
+        double total = rows.stream().mapToDouble(r -> r.getDouble(3)).sum();
+        List<String> large = new ArrayList<>();
+        for (Row r : rows) {
+            double change = 100 * r.getDouble(3) / total - today.get(r.getString(2));
+            if (Math.abs(change) > max) {
+                large.add(String.format(Locale.ROOT, "%s (%+.1f points)", r.getString(2), change));
+            }
+        }
+        return large;
     }
 }
