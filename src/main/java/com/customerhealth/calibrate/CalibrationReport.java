@@ -25,6 +25,8 @@ import java.util.List;
  * @param successLine      "Accounts like this stay: ..." (null when the insights job has not run)
  * @param caveats          plain sentences: small samples, flagged metrics, what the labels leave out
  * @param approveCommand   the exact command that approves the proposed version; null when nothing is proposed
+ * @param money            the money at stake on the run date; null when nothing is proposed
+ * @param drift            score_drift of the run date from the insights job (empty when it has not run)
  */
 public record CalibrationReport(
         String runId,
@@ -47,7 +49,8 @@ public record CalibrationReport(
         String successLine,
         List<String> caveats,
         String approveCommand,
-        Money money) {
+        Money money,
+        List<DriftCell> drift) {
 
     public CalibrationReport(String runId, LocalDate runDate, String modelPreset, String status, String statusReason,
                              String currentVersion, String proposedVersion, DataWindow data, Fit fit, List<WeightRow> weights,
@@ -55,14 +58,14 @@ public record CalibrationReport(
                              List<CohortCell> cohortChurn, List<SegmentCell> customerSegments, List<ProfileCell> successProfile,
                              String successLine, List<String> caveats, String approveCommand) {
         this(runId, runDate, modelPreset, status, statusReason, currentVersion, proposedVersion, data, fit, weights, dimensions,
-                current, proposed, segments, cohortChurn, customerSegments, successProfile, successLine, caveats, approveCommand, null);
+                current, proposed, segments, cohortChurn, customerSegments, successProfile, successLine, caveats, approveCommand, null, List.of());
     }
 
     /** The same report with the money at stake. */
     public CalibrationReport withMoney(Money m) {
         return new CalibrationReport(runId, runDate, modelPreset, status, statusReason, currentVersion, proposedVersion, data, fit,
                 weights, dimensions, current, proposed, segments, cohortChurn, customerSegments, successProfile, successLine, caveats,
-                approveCommand, m);
+                approveCommand, m, drift);
     }
 
     /**
@@ -276,16 +279,26 @@ public record CalibrationReport(
     }
 
     /** The same report with what the cohorts and insights jobs found. */
-    public CalibrationReport withContext(List<CohortCell> cohorts, List<SegmentCell> segments, List<ProfileCell> profile, String line) {
+    public CalibrationReport withContext(List<CohortCell> cohorts, List<SegmentCell> segments, List<ProfileCell> profile, String line,
+                                         List<DriftCell> drift) {
         return new CalibrationReport(runId, runDate, modelPreset, status, statusReason, currentVersion, proposedVersion, data, fit,
-                weights, dimensions, current, proposed, this.segments, cohorts, segments, profile, line, caveats, approveCommand, money);
+                weights, dimensions, current, proposed, this.segments, cohorts, segments, profile, line, caveats, approveCommand, money,
+                drift);
+    }
+
+    /**
+     * A score_drift row of the run date: a measure's PSI against a reference (30d, 90d or training), its flag and the
+     * share of accounts missing it on the run date.
+     */
+    public record DriftCell(String measure, String reference, LocalDate referenceDate, Double psi, String flag,
+                            Double currentMissingShare, Double referenceMissingShare) {
     }
 
     /** The same report whose approve command reads {@code command} (the launcher and conf around it); none without a proposal. */
     public CalibrationReport withApproveCommand(java.util.function.UnaryOperator<String> command) {
         return approveCommand == null ? this : new CalibrationReport(runId, runDate, modelPreset, status, statusReason, currentVersion,
                 proposedVersion, data, fit, weights, dimensions, current, proposed, segments, cohortChurn, customerSegments,
-                successProfile, successLine, caveats, command.apply(approveCommand), money);
+                successProfile, successLine, caveats, command.apply(approveCommand), money, drift);
     }
 
     /** cohort_churn's industry x size band cells of its latest month (Wilson 95% interval). */

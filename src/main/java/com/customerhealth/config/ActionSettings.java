@@ -30,9 +30,10 @@ public record ActionSettings(Alerts alerts, Drift drift) {
         }
         Config d = root.getConfig("actions.drift");
         Drift drift = new Drift(d.getInt("bins"), d.getDouble("moderate-psi"), d.getDouble("significant-psi"), d.getDouble("epsilon"));
-        if (drift.bins() < 2 || !(drift.moderatePsi() > 0 && drift.moderatePsi() < drift.significantPsi())
+        // bins divides 100: the training reference is kept in 1-point bins, each of which must fall in one drift bin.
+        if (drift.bins() < 2 || 100 % drift.bins() != 0 || !(drift.moderatePsi() > 0 && drift.moderatePsi() < drift.significantPsi())
                 || !(drift.epsilon() > 0 && drift.epsilon() < 1)) {
-            throw JobFailure.badConfig("actions.drift: bins must be at least 2, 0 < moderate-psi < significant-psi, epsilon in (0, 1).",
+            throw JobFailure.badConfig("actions.drift: bins must divide 100 (2, 4, 5, 10, 20, 25 or 50), 0 < moderate-psi < significant-psi, epsilon in (0, 1).",
                     "Got " + drift);
         }
         return new ActionSettings(alerts, drift);

@@ -525,8 +525,8 @@ public final class OutputTables {
             Optional.of("run_date"));
 
     public static final OutputTable CALIBRATION_REPORTS = new OutputTable("calibration_reports",
-            "The leadership report of each calibrate run as calibrate computed it (report.json without the cohort, segment and "
-                    + "success-profile context, which report reads fresh): what the report command renders again. Replaced per run_date.",
+            "The leadership report of each calibrate run as calibrate computed it (report.json without the cohort, segment, "
+                    + "success-profile and drift context, which report reads fresh): what the report command renders again. Replaced per run_date.",
             schema(
                     field("run_date", DateType, false, "The --run-date of the calibrate run (partition column)."),
                     RUN_ID,
@@ -622,15 +622,18 @@ public final class OutputTables {
 
     public static final OutputTable SCORE_DRIFT = new OutputTable("score_drift",
             "Drift watch: per run date, the population stability index (PSI) of the health score and of each component of the "
-                    + "run date's scores against the scores 30 and 90 days before, with the share of missing values. Written by "
-                    + "insights; replaced per run_date (docs/acting-on-the-score.md).",
+                    + "run date's scores against the scores 30 and 90 days before and against the training snapshots of the weights "
+                    + "version in use, with the share of missing values. Written by insights; replaced per run_date "
+                    + "(docs/acting-on-the-score.md).",
             schema(
                     field("run_date", DateType, false, "The run date D whose scores are compared (partition column)."),
                     field("measure", StringType, false, "health_score, or a metric of the model (its component score)."),
-                    field("reference", StringType, false, "What D is compared with: 30d or 90d (the scores of D - 30 or D - 90 days)."),
-                    field("reference_date", DateType, true, "The reference scores' date."),
+                    field("reference", StringType, false, "What D is compared with: 30d or 90d (the scores of D - 30 or D - 90 days), or "
+                            + "training (the training snapshots of the global weights version scoring used on D, from "
+                            + "weights_training_distribution; none for conf's prior, which was never fitted)."),
+                    field("reference_date", DateType, true, "The reference scores' date; for training, the last training snapshot date."),
                     count("current_n", "Accounts scored on D."),
-                    count("reference_n", "Accounts scored on the reference date (0: none, no PSI)."),
+                    count("reference_n", "Accounts scored on the reference date, or training snapshots (0: none, no PSI)."),
                     ratio("current_missing_share", "Share of D's accounts with no value for the measure (a source that broke shows here)."),
                     ratio("reference_missing_share", "The same share on the reference date."),
                     ratio("psi", "sum over actions.drift.bins equal bins of 0-100 of (p - q) x ln(p / q), p and q D's and the reference's "
@@ -641,10 +644,26 @@ public final class OutputTables {
                     RUN_ID),
             Optional.of("run_date"));
 
+    public static final OutputTable WEIGHTS_TRAINING_DISTRIBUTION = new OutputTable("weights_training_distribution",
+            "What a proposed weights version was fitted on, as counts: per measure (the health score under the proposed weights "
+                    + "and each component score), the training snapshots in each 1-point bin of 0-100 and those missing the measure. "
+                    + "score_drift's training reference, once the version is approved. Written by calibrate with its proposal; "
+                    + "replaced per run_date (emptied when a re-run proposes nothing).",
+            schema(
+                    field("run_date", DateType, false, "The --run-date of the calibrate run that proposed the version (partition column)."),
+                    field("weights_version", StringType, false, "The proposed global weights version (health_weights.version)."),
+                    field("measure", StringType, false, "health_score (under this version's weights), or a metric of the model (its component score)."),
+                    field("bin", IntegerType, true, "floor(value) of the value, 0 to 99 (100 falls in 99); null: the snapshots missing the measure."),
+                    count("snapshots", "Training snapshots (customer x month end) in the bin."),
+                    field("training_from", DateType, false, "The first training snapshot date."),
+                    field("training_to", DateType, false, "The last training snapshot date."),
+                    RUN_ID),
+            Optional.of("run_date"));
+
     public static final List<OutputTable> ALL = List.of(REJECTED_ROWS, ACCOUNT_HEALTH_SCORES, ACCOUNT_HEALTH_CURRENT,
             MRR_MOVEMENTS, REVENUE_METRICS_MONTHLY, COHORT_CHURN, COHORT_RETENTION, HEALTH_TIER_CHURN, EXPERIENCE_METRICS_MONTHLY,
             ACCOUNT_HEALTH_DRIVERS, PEER_BENCHMARKS, CUSTOMER_SEGMENTS, SEGMENT_TIER_SUMMARY, SUCCESS_PROFILE, HEALTH_WEIGHTS, CALIBRATION_RUNS,
-            CALIBRATION_REPORTS, JOB_RUNS, HEALTH_ALERTS, ACCOUNT_HEALTH_ROLLUP, SCORE_DRIFT);
+            CALIBRATION_REPORTS, JOB_RUNS, HEALTH_ALERTS, ACCOUNT_HEALTH_ROLLUP, SCORE_DRIFT, WEIGHTS_TRAINING_DISTRIBUTION);
 
     /**
      * Tables with Delta's Change Data Feed on, so analysts can read what each run changed

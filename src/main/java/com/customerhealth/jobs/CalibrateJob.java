@@ -8,6 +8,7 @@ import com.customerhealth.calibrate.CalibrationFigures;
 import com.customerhealth.calibrate.CalibrationReport;
 import com.customerhealth.calibrate.Calibrator;
 import com.customerhealth.calibrate.MoneyAtStake;
+import com.customerhealth.calibrate.TrainingDistribution;
 import com.customerhealth.calibrate.TrainingSet;
 import com.customerhealth.calibrate.WeightVersions;
 import com.customerhealth.config.AppConfig;
@@ -54,7 +55,8 @@ public final class CalibrateJob implements Job {
 
     @Override
     public List<OutputTable> outputTables() {
-        return List.of(OutputTables.HEALTH_WEIGHTS, OutputTables.CALIBRATION_RUNS, OutputTables.CALIBRATION_REPORTS);
+        return List.of(OutputTables.HEALTH_WEIGHTS, OutputTables.CALIBRATION_RUNS, OutputTables.CALIBRATION_REPORTS,
+                OutputTables.WEIGHTS_TRAINING_DISTRIBUTION);
     }
 
     @Override
@@ -74,8 +76,19 @@ public final class CalibrateJob implements Job {
                 .calibrate(snapshots, dates, ctx.runId(), ctx.runDate());
         CalibrationReport report = result.proposedModel() == null ? result.report()
                 : withTodaysMoney(ctx, warehouse, result.report(), current, result.proposedModel());
+        keepTrainingDistribution(ctx, snapshots, result.proposedModel(), dates);
         write(ctx, report.withApproveCommand(ctx.invocation()::commandLine), reportFolder);
         fillProbability(ctx, report);
+    }
+
+    /**
+     * The proposal's training snapshots as counts, score_drift's reference once the version is approved; written before the
+     * proposal, so a proposed version always has its reference. A run that proposes nothing empties its date's partition.
+     */
+    private static void keepTrainingDistribution(JobContext ctx, Dataset<Row> snapshots, HealthModel proposed, TrainingSet.Dates dates) {
+        Dataset<Row> rows = proposed != null ? TrainingDistribution.of(snapshots, proposed, ctx.config().tiers(), dates)
+                : ctx.spark().createDataFrame(List.of(), OutputTables.WEIGHTS_TRAINING_DISTRIBUTION.schema()).drop("run_date", "run_id");
+        ctx.writePartition(OutputTables.WEIGHTS_TRAINING_DISTRIBUTION, rows, ctx.runDate());
     }
 
     /**

@@ -4,6 +4,7 @@ import static org.apache.spark.sql.functions.col;
 
 import com.customerhealth.actions.HealthAlerts;
 import com.customerhealth.actions.ScoreDrift;
+import com.customerhealth.calibrate.TrainingDistribution;
 import com.customerhealth.calibrate.WeightVersions;
 import com.customerhealth.config.HealthModel;
 import com.customerhealth.config.InsightSettings;
@@ -102,12 +103,23 @@ public final class InsightsJob implements Job {
         writeDrift(ctx, now, before30, before90);
     }
 
-    /** score_drift of D: D's scores against D - 30 and D - 90 days, and the measures flagged. */
+    /**
+     * score_drift of D: D's scores against D - 30 and D - 90 days and against the training snapshots of the global weights
+     * version scoring used, and the measures flagged.
+     */
     private static void writeDrift(JobContext ctx, Dataset<Row> now, Dataset<Row> before30, Dataset<Row> before90) {
         LocalDate d = ctx.runDate();
         var cfg = ctx.config().actions().drift();
-        ctx.writePartition(OutputTables.SCORE_DRIFT, ScoreDrift.drift(now, before30, "30d", d.minusDays(30), cfg)
-                .unionByName(ScoreDrift.drift(now, before90, "90d", d.minusDays(90), cfg)), d);
+        TrainingDistribution.Reference training = TrainingDistribution.of(ctx.tables(), ctx.scoringModel().version(), ctx.spark());
+        Dataset<Row> current = ScoreDrift.histogram(now).cache(); // a few hundred rows, compared three times
+        try {
+            ctx.writePartition(OutputTables.SCORE_DRIFT,
+                    ScoreDrift.drift(current, ScoreDrift.histogram(before30), "30d", d.minusDays(30), cfg)
+                            .unionByName(ScoreDrift.drift(current, ScoreDrift.histogram(before90), "90d", d.minusDays(90), cfg))
+                            .unionByName(ScoreDrift.drift(current, training.histogram(), "training", training.trainingTo(), cfg)), d);
+        } finally {
+            current.unpersist();
+        }
         // At most two rows per measure of the model.
         List<Row> flagged = ctx.tables().readPartition(OutputTables.SCORE_DRIFT, d).where(col("flag").isin("moderate", "significant"))
                 .orderBy(col("psi").desc()).collectAsList();

@@ -22,7 +22,7 @@ import org.apache.spark.sql.Row;
 
 /**
  * Publishes a calibration's leadership report, as {@code calibrate} (after fitting) and {@code report} (from
- * what calibrate recorded) both do: rendered with the cohort, segment and success-profile tables of its run
+ * what calibrate recorded) both do: rendered with the cohort, segment, success-profile and drift tables of its run
  * date as they are now, into {@code <report-path>/calibration-<D>}, replacing the folder.
  */
 final class ReportPublisher {
@@ -44,8 +44,8 @@ final class ReportPublisher {
 
     /**
      * What the cohorts and insights jobs wrote for this run date, when they did: cohort_churn's last month
-     * by industry x size band (summed over onboarding cohorts), segment_tier_summary, and the ten
-     * best-ranked success_profile values with the marketing line. Each a few dozen rows at most.
+     * by industry x size band (summed over onboarding cohorts), segment_tier_summary, the ten
+     * best-ranked success_profile values with the marketing line, and score_drift. Each a few dozen rows at most.
      */
     private static CalibrationReport withContext(JobContext ctx, CalibrationReport r) {
         LocalDate d = ctx.runDate();
@@ -83,6 +83,15 @@ final class ReportPublisher {
             }
             line = profile.isEmpty() ? null : SuccessProfile.marketingLine(rows);
         }
-        return r.withContext(List.copyOf(cells), List.copyOf(segments), List.copyOf(profile), line);
+        List<CalibrationReport.DriftCell> drift = new ArrayList<>();
+        if (ctx.tables().exists(OutputTables.SCORE_DRIFT)) {
+            for (Row c : ctx.tables().readPartition(OutputTables.SCORE_DRIFT, d).orderBy("reference", "measure")
+                    .collectAsList()) { // three references x the model's measures
+                drift.add(new CalibrationReport.DriftCell(c.getAs("measure"), c.getAs("reference"),
+                        c.isNullAt(c.fieldIndex("reference_date")) ? null : c.<java.sql.Date>getAs("reference_date").toLocalDate(),
+                        c.getAs("psi"), c.getAs("flag"), c.getAs("current_missing_share"), c.getAs("reference_missing_share")));
+            }
+        }
+        return r.withContext(List.copyOf(cells), List.copyOf(segments), List.copyOf(profile), line, List.copyOf(drift));
     }
 }

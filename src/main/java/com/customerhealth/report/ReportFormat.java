@@ -16,13 +16,14 @@ import java.util.Locale;
  *   <tr><th>JSON value</th><th>shown as</th><th>example</th></tr>
  *   <tr><td>integer (counts, days, folds)</td><td>thousands separators</td><td>{@code 12,345}</td></tr>
  *   <tr><td>rates and shares: {@code churnRate low high captureLowest10 dataShare meanPredicted
- *       observedRate mrrShare shareRetainedHealthy shareChurned retentionRate retentionLow retentionHigh}</td>
+ *       observedRate mrrShare shareRetainedHealthy shareChurned retentionRate retentionLow retentionHigh
+ *       currentMissingShare referenceMissingShare}</td>
  *       <td>percent, 1 decimal</td><td>{@code 8.3%}</td></tr>
  *   <tr><td>money: {@code mrr mrrToday mrrProposed mrrAtRiskToday mrrAtRiskProposed atRiskMrrToday atRiskMrrProposed
  *       expectedChurnMrrToday expectedChurnMrrProposed movedMrr holdoutChurnedMrr holdoutFlaggedToday holdoutFlaggedProposed}</td>
  *       <td>whole units with thousands separators</td><td>{@code 412,346}</td></tr>
  *   <tr><td>{@code oddsChangePer10 oddsChangeLow oddsChangeHigh}</td><td>percent, 1 decimal</td><td>{@code -23.4%}</td></tr>
- *   <tr><td>{@code lift}</td><td>2 decimals</td><td>{@code 2.33}</td></tr>
+ *   <tr><td>{@code lift psi}</td><td>2 decimals</td><td>{@code 2.33}</td></tr>
  *   <tr><td>{@code intervalLevel}</td><td>percent, no decimals</td><td>{@code 90%}</td></tr>
  *   <tr><td>{@code rocAuc prAuc brier globalAuc ownAuc logLoss}</td><td>3 decimals</td>
  *       <td>{@code 0.712}</td></tr>
@@ -102,11 +103,11 @@ final class ReportFormat {
         return switch (field) {
             case "churnRate", "low", "high", "captureLowest10", "dataShare", "meanPredicted", "observedRate", "mrrShare",
                     "shareRetainedHealthy", "shareChurned", "retentionRate", "retentionLow", "retentionHigh",
-                    "oddsChangePer10", "oddsChangeLow", "oddsChangeHigh" -> percent(d);
+                    "oddsChangePer10", "oddsChangeLow", "oddsChangeHigh", "currentMissingShare", "referenceMissingShare" -> percent(d);
             case "mrr", "mrrToday", "mrrProposed", "mrrAtRiskToday", "mrrAtRiskProposed", "atRiskMrrToday", "atRiskMrrProposed",
                     "expectedChurnMrrToday", "expectedChurnMrrProposed", "movedMrr", "holdoutChurnedMrr", "holdoutFlaggedToday",
                     "holdoutFlaggedProposed" -> String.format(Locale.ROOT, "%,d", v.setScale(0, RoundingMode.HALF_UP).longValueExact());
-            case "lift" -> fixed(v, 2);
+            case "lift", "psi" -> fixed(v, 2);
             case "intervalLevel" -> fixed(v.movePointRight(2), 0) + "%";
             case "rocAuc", "prAuc", "brier", "globalAuc", "ownAuc", "logLoss", "calibrationSlope" -> fixed(v, 3);
             case "prior", "current", "fitted", "fittedLow", "fittedHigh", "proposed", "proposedLow", "proposedHigh",

@@ -75,6 +75,7 @@ final class ReportView {
         view.put("successLine", r.successLine() == null ? null : cell("/successLine", r.successLine()));
         putList(view, "segments", indexed(r.segments(), ReportView::segment));
         putList(view, "caveats", indexed(r.caveats(), (c, i) -> cell("/caveats/" + i, c)));
+        view.put("drift", drift(r.drift()));
         view.put("charts", charts(charts));
         return view;
     }
@@ -161,6 +162,46 @@ final class ReportView {
         row.put("needsApproval", needsApproval);
         row.put("notes", w.flags().stream().map(f -> FLAG_WORDS.getOrDefault(f, f)).toList());
         return row;
+    }
+
+    /** PSI flags that call for action, in the drift table's order of concern. */
+    private static final List<String> DRIFT_FLAGS = List.of("no_values", "significant", "moderate");
+
+    /**
+     * The drift watch from score_drift of the run date: the flagged rows (no_values, significant, moderate; worst first),
+     * the measures that moved since the weights in use were trained, those with no value on the run date (a broken
+     * source), and whether the weights in use have training snapshots to compare with. Null when insights has not run.
+     */
+    private static Map<String, Object> drift(List<CalibrationReport.DriftCell> cells) {
+        if (cells.isEmpty()) {
+            return null;
+        }
+        List<Integer> flagged = new ArrayList<>();
+        for (int i = 0; i < cells.size(); i++) {
+            if (DRIFT_FLAGS.contains(cells.get(i).flag())) {
+                flagged.add(i);
+            }
+        }
+        flagged.sort(java.util.Comparator.<Integer>comparingInt(i -> DRIFT_FLAGS.indexOf(cells.get(i).flag()))
+                .thenComparing(i -> -(cells.get(i).psi() == null ? 0 : cells.get(i).psi())));
+        Map<String, Object> view = new LinkedHashMap<>();
+        view.put("measures", cells.stream().map(CalibrationReport.DriftCell::measure).distinct().count());
+        putList(view, "flagged", flagged.stream().map(i -> {
+            CalibrationReport.DriftCell c = cells.get(i);
+            Map<String, Object> row = cells("/drift/" + i, "measure", c.measure(), "reference", c.reference(),
+                    "referenceDate", c.referenceDate(), "psi", c.psi(), "flag", c.flag(),
+                    "currentMissingShare", c.currentMissingShare(), "referenceMissingShare", c.referenceMissingShare());
+            row.put("significant", "significant".equals(c.flag()));
+            return row;
+        }).toList());
+        putList(view, "stale", cells.stream().filter(c -> "training".equals(c.reference()) && "significant".equals(c.flag()))
+                .map(CalibrationReport.DriftCell::measure).toList());
+        putList(view, "broken", cells.stream().filter(c -> "no_values".equals(c.flag()))
+                .map(CalibrationReport.DriftCell::measure).distinct().toList());
+        view.put("noTrainingReference", cells.stream().filter(c -> "training".equals(c.reference()))
+                .allMatch(c -> "no_reference".equals(c.flag()) || "no_values".equals(c.flag())));
+        view.put("alert", !((List<?>) view.get("stale")).isEmpty() || !((List<?>) view.get("broken")).isEmpty());
+        return view;
     }
 
     /** Tier moves shown on the first screen, largest MRR first. */

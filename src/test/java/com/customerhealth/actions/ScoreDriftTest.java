@@ -51,7 +51,7 @@ class ScoreDriftTest {
         Dataset<Row> now = scores(new double[] {5, 15, 15, 25}, new Double[] {null, 50.0, 55.0, 100.0});
         Dataset<Row> before = scores(new double[] {5, 5, 15, 25}, new Double[] {50.0, 50.0, 59.9, 100.0});
         Map<String, Row> byMeasure = new TreeMap<>();
-        ScoreDrift.drift(now, before, "30d", LocalDate.parse("2024-05-31"), AppConfig.defaults().actions().drift()).collectAsList()
+        ScoreDrift.drift(ScoreDrift.histogram(now), ScoreDrift.histogram(before), "30d", LocalDate.parse("2024-05-31"), AppConfig.defaults().actions().drift()).collectAsList()
                 .forEach(r -> byMeasure.put(r.getAs("measure"), r));
 
         assertThat(byMeasure).containsOnlyKeys("health_score", "nps");
@@ -64,15 +64,52 @@ class ScoreDriftTest {
         assertThat(nps.getAs("reference").toString() + " " + nps.getAs("reference_date")).isEqualTo("30d 2024-05-31");
 
         // No reference scores (a first run): no PSI, flagged no_reference.
-        Row none = ScoreDrift.drift(now, before.limit(0), "90d", null, AppConfig.defaults().actions().drift())
+        Row none = ScoreDrift.drift(ScoreDrift.histogram(now), ScoreDrift.histogram(before.limit(0)), "90d", null, AppConfig.defaults().actions().drift())
                 .where("measure = 'health_score'").first();
         assertThat(List.<Object>of(none.getAs("reference_n"), none.getAs("flag"))).containsExactly(0L, "no_reference");
         assertThat((Object) none.getAs("psi")).isNull();
 
         // A component missing for every account on D (its source broke): no PSI, no division by zero, flagged no_values.
-        Row broken = ScoreDrift.drift(scores(new double[] {5, 15}, new Double[] {null, null}), before, "30d", null,
+        Row broken = ScoreDrift.drift(ScoreDrift.histogram(scores(new double[] {5, 15}, new Double[] {null, null})),
+                ScoreDrift.histogram(before), "30d", null,
                 AppConfig.defaults().actions().drift()).where("measure = 'nps'").first();
         assertThat(List.<Object>of(broken.getAs("current_missing_share"), broken.getAs("flag"))).containsExactly(1.0, "no_values");
         assertThat((Object) broken.getAs("psi")).isNull();
+    }
+
+    /**
+     * The training reference: snapshots with one value column per measure, counted at the 2 decimals scores are published
+     * with, in 1-point bins that merge into the drift's bins.
+     *
+     * <pre>
+     * health_score  snapshots: 5.004, 14.996, 15, 25 -> 5.00, 15.00, 15.00, 25.00 -> bins 0, 1, 1, 2: D's own shares, PSI 0, stable
+     *               (unrounded, 14.996 would fall in bin 0: shares 1/2, 1/4, 1/4 and PSI 0.3466)
+     * nps           snapshots: 50, 50, 59.9, missing -> 1-point bins 50, 50, 59, null; drift bins 5, 5, 5: share 1 in bin 5;
+     *               D: 2/3 in 5, 1/3 in 9 -> PSI = (2/3 - 1) ln(2/3) + (1/3 - 0.0001) ln(0.3333 / 0.0001)
+     *               = 0.135155 + 0.333233 x 8.111728 = 0.135155 + 2.703099 = 2.838254 -> 2.8383, significant;
+     *               reference missing share 1/4
+     * </pre>
+     */
+    @Test
+    void psiAgainstTrainingSnapshotsCountedInOnePointBins() {
+        StructType schema = new StructType().add("h", DataTypes.DoubleType).add("x", DataTypes.DoubleType);
+        Dataset<Row> snapshots = spark.createDataFrame(List.of(RowFactory.create(5.004, 50.0), RowFactory.create(14.996, 50.0),
+                RowFactory.create(15.0, 59.9), RowFactory.create(25.0, null)), schema);
+        Map<String, org.apache.spark.sql.Column> measures = new java.util.LinkedHashMap<>();
+        measures.put("health_score", org.apache.spark.sql.functions.col("h"));
+        measures.put("nps", org.apache.spark.sql.functions.col("x"));
+        Dataset<Row> training = ScoreDrift.histogram(snapshots, measures);
+        assertThat(training.where("measure = 'nps'").orderBy("bin").collectAsList().toString())
+                .isEqualTo("[[nps,null,1], [nps,50,2], [nps,59,1]]");
+
+        Dataset<Row> now = scores(new double[] {5, 15, 15, 25}, new Double[] {null, 50.0, 55.0, 100.0});
+        Map<String, Row> byMeasure = new TreeMap<>();
+        ScoreDrift.drift(ScoreDrift.histogram(now), training, "training", LocalDate.parse("2025-12-31"),
+                AppConfig.defaults().actions().drift()).collectAsList().forEach(r -> byMeasure.put(r.getAs("measure"), r));
+        Row h = byMeasure.get("health_score");
+        assertThat(List.<Object>of(h.getAs("psi"), h.getAs("flag"), h.getAs("reference_n"))).containsExactly(0.0, "stable", 4L);
+        Row nps = byMeasure.get("nps");
+        assertThat(List.<Object>of(nps.getAs("psi"), nps.getAs("flag"), nps.getAs("reference_missing_share"), nps.getAs("reference")))
+                .containsExactly(2.8383, "significant", 0.25, "training");
     }
 }

@@ -80,6 +80,15 @@ class CalibrateJobTest {
         });
         assertThat(weights.agg(sum("weight")).first().getDouble(0)).isCloseTo(100.0,
                 within(0.1));
+        // The proposal's training snapshots kept as counts (score_drift's reference once it is approved): the health score
+        // and each of the 12 metrics, each counting every training snapshot once.
+        List<Row> distribution = table(root, "weights_training_distribution").groupBy("weights_version", "measure")
+                .agg(sum("snapshots")).collectAsList();
+        assertThat(distribution).hasSize(13).allSatisfy(r -> assertThat(r.getString(0)).isEqualTo(version));
+        assertThat(distribution.stream().map(r -> r.getLong(2)).distinct().toList()).hasSize(1)
+                .allSatisfy(n -> assertThat(n).isGreaterThanOrEqualTo(
+                        com.customerhealth.report.ReportRenderer.fromJson(Files.readString(root.resolve(
+                                "out/reports/calibration-2026-09-30/report.json"))).data().trainingRows()));
 
         Path report = root.resolve("out/reports/calibration-2026-09-30");
         var html = Jsoup.parse(report.resolve("report.html").toFile());

@@ -115,6 +115,7 @@ class ConfigTest {
         failsWith(Map.of("input.tables.accounts.type", "none"), "accounts is required");
         failsWith(Map.of("input.tables.accounts.format", "xlsx"), "input.tables.accounts.format = xlsx");
         failsWith(Map.of("input.tables.accounts.columns.colour", "x"), "unknown contract column colour");
+        failsWith(Map.of("actions.drift.bins", "7"), "actions.drift: bins must divide 100");
         failsWith(Map.of("validation.rows-after-run-date", "sometimes"), "validation.rows-after-run-date = sometimes");
         failsWith(Map.of("tiers.at-risk-from", "60"), "tiers must satisfy");
         failsWith(Map.of("models.template-25-25-50.dimensions.usage.metrics.seat_utilisation.feature", "usage.vibes"),

@@ -95,8 +95,18 @@ final class ReportFixtures {
                 "Accounts like this stay: industry retail, size band smb (lift 2.3, 1.5)",
                 List.of("Only 187 churn events in the holdout: AUC differences below 0.02 may be noise.",
                         "Failed-payment churn is left out of the labels."),
-                APPROVE_COMMAND, MONEY);
+                APPROVE_COMMAND, MONEY, DRIFT);
     }
+
+    /**
+     * score_drift of the run date: nps moved against the training snapshots (significant), logins_per_seat has no value on
+     * the run date (a broken source), open_tickets moved moderately in 90 days, the health score is stable.
+     */
+    static final List<CalibrationReport.DriftCell> DRIFT = List.of(
+            new CalibrationReport.DriftCell("health_score", "30d", LocalDate.parse("2026-08-31"), 0.0412, "stable", 0.0, 0.0),
+            new CalibrationReport.DriftCell("open_tickets", "90d", LocalDate.parse("2026-07-02"), 0.1234, "moderate", 0.02, 0.01),
+            new CalibrationReport.DriftCell("logins_per_seat", "training", LocalDate.parse("2025-12-31"), null, "no_values", 1.0, 0.0),
+            new CalibrationReport.DriftCell("nps", "training", LocalDate.parse("2025-12-31"), 0.3127, "significant", 0.0, 0.0));
 
     /** Money at stake: two tiers move, in the order MoneyAtStake sorts them. */
     static final CalibrationReport.Money MONEY = new CalibrationReport.Money(RUN_DATE, 90, 451, 1_379_404.12, 711, 3_336_780.5,

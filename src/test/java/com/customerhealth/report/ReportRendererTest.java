@@ -34,7 +34,7 @@ class ReportRendererTest {
     private static final Set<String> PERCENT = Set.of("churnRate", "low", "high", "captureLowest10", "dataShare",
             "meanPredicted", "observedRate", "mrrShare", "shareRetainedHealthy", "shareChurned", "retentionRate", "retentionLow",
             "retentionHigh", "oddsChangePer10", "oddsChangeLow", "oddsChangeHigh", "holdoutFlaggedShareToday",
-            "holdoutFlaggedShareProposed");
+            "holdoutFlaggedShareProposed", "currentMissingShare", "referenceMissingShare");
     private static final Set<String> MONEY = Set.of("mrr", "mrrToday", "mrrProposed", "mrrAtRiskToday", "mrrAtRiskProposed",
             "atRiskMrrToday", "atRiskMrrProposed", "expectedChurnMrrToday", "expectedChurnMrrProposed", "movedMrr",
             "holdoutChurnedMrr", "holdoutFlaggedToday", "holdoutFlaggedProposed");
@@ -187,6 +187,25 @@ class ReportRendererTest {
     }
 
     @Test
+    void saysOnTheFirstScreenWhenTheScoresDriftedFromTheTrainingSnapshotsOrASourceBroke() {
+        Document page = html(full);
+        String alert = page.select("#decision #drift-alert").text();
+        assertThat(alert).contains("The scores have moved away from what today's weights were fitted on (nps significant")
+                .contains("may be stale, which is what this calibration is for")
+                .contains("No account has a value for logins_per_seat on the run date");
+        // Worst first: the broken source, then significant, then moderate; the stable health score is not listed.
+        Elements rows = page.select("#segments tbody tr:has(td[data-key^='/drift/'])");
+        assertThat(rows.eachText()).containsExactly("logins_per_seat training 2025-12-31 \u2014 no_values 100.0% 0.0%",
+                "nps training 2025-12-31 0.31 significant 0.0% 0.0%", "open_tickets 90d 2026-07-02 0.12 moderate 2.0% 1.0%");
+        assertThat(page.select("#segments tr.drifted").text()).startsWith("nps");
+        assertThat(text(full, "summary.md")).contains("**Drift:** the scores moved away from what today's weights were fitted on "
+                + "(nps significant against the training snapshots): recalibrate.");
+        // Without score_drift (insights has not run) the section says so and the first screen says nothing.
+        assertThat(html(none).select("#drift-alert")).isEmpty();
+        assertThat(html(none).select("#segments").text()).contains("has not written score_drift");
+    }
+
+    @Test
     void highlightsTheSegmentThatFitsBadly() {
         Elements highlighted = html(full).select("#segments tr.fits-badly");
         assertThat(highlighted).hasSize(1);
@@ -296,7 +315,7 @@ class ReportRendererTest {
         if (MONEY.contains(field)) {
             return String.format(Locale.ROOT, "%,d", d.setScale(0, HALF_UP).longValueExact());
         }
-        if (field.equals("lift")) {
+        if (field.equals("lift") || field.equals("psi")) {
             return d.setScale(2, HALF_UP).toPlainString();
         }
         if (field.equals("intervalLevel")) {
