@@ -2,6 +2,7 @@
 # Benchmarks the whole pipeline (`run`) on a generated warehouse, with the feature step side by side with
 # DuckDB, and records the result (bench/README.md says what it measures):
 #   ./jobs/bench.sh --accounts 10000 [--months 36] [--seed 42] [--threads 2] [--end-date 2026-09-30] [--profile-features]
+#                   [--pipeline-only]
 # The warehouse is generated once per accounts/months/seed under bench/data/ and reused. Writes
 # bench/results/<date>-<accounts>.json and that run's row of the table in bench/README.md.
 # Environment: BENCH_HEAP (driver -Xmx, default 4g), SPARK_SHUFFLE_PARTITIONS (default accounts / 2,500, at least 8),
@@ -9,13 +10,14 @@
 # BENCH_DUCKDB_MEMORY (DuckDB memory_limit, default 4GB), BENCH_SAMPLE_ACCOUNTS (500),
 # BENCH_PROBE_REPLICATES (10); extra arguments after -- go to the benchmark (e.g. -- --set model-preset=...).
 # --profile-features instead times the feature step's parts (population, each source table, all) and writes
-# its plan to bench/work/<accounts>-<months>-<seed>-feature-plan.txt; it records no result.
+# its plan to bench/work/<accounts>-<months>-<seed>-feature-plan.txt; it records no result. --pipeline-only times run's own
+# stages alone (no feature stage alone, no DuckDB, no calibration taken apart): for the largest scales.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$ROOT"
 
-usage() { sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
-ACCOUNTS="" MONTHS=36 SEED=42 THREADS=2 END_DATE=2026-09-30 PROFILE=""
+usage() { sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+ACCOUNTS="" MONTHS=36 SEED=42 THREADS=2 END_DATE=2026-09-30 PROFILE="" PIPELINE_ONLY=()
 EXTRA=()
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -25,6 +27,7 @@ while [ $# -gt 0 ]; do
     --threads) THREADS="${2:-}"; shift 2 ;;
     --end-date) END_DATE="${2:-}"; shift 2 ;;
     --profile-features) PROFILE=1; shift ;;
+    --pipeline-only) PIPELINE_ONLY=(--pipeline-only); shift ;;
     -h|--help) usage ;;
     --) shift; EXTRA=("$@"); break ;;
     *) echo "ERROR: unknown option $1" >&2; usage ;;
@@ -99,5 +102,6 @@ echo "uptime before: $(uptime)" >&2
 "${JAVA[@]}" com.customerhealth.bench.PipelineBench --warehouse "$DATA" --accounts "$ACCOUNTS" --months "$MONTHS" --seed "$SEED" \
   --run-date "$END_DATE" --threads "$THREADS" --work "bench/work/$ACCOUNTS-$MONTHS-$SEED" --results-dir bench/results \
   --readme bench/README.md --commit "$COMMIT" --duckdb-memory "${BENCH_DUCKDB_MEMORY:-4GB}" \
-  --sample-accounts "${BENCH_SAMPLE_ACCOUNTS:-500}" --probe-replicates "${BENCH_PROBE_REPLICATES:-10}" ${EXTRA[@]+"${EXTRA[@]}"}
+  --sample-accounts "${BENCH_SAMPLE_ACCOUNTS:-500}" --probe-replicates "${BENCH_PROBE_REPLICATES:-10}" \
+  ${PIPELINE_ONLY[@]+"${PIPELINE_ONLY[@]}"} ${EXTRA[@]+"${EXTRA[@]}"}
 echo "uptime after: $(uptime)" >&2

@@ -58,10 +58,17 @@ public final class BenchHarness {
      * @param sampleAccounts  accounts in the DuckDB-vs-Spark comparison
      * @param probeReplicates replicates of the bootstrap probe's second joint fit (the first has 1)
      * @param overrides       --set style config overrides layered over the bench's own
+     * @param pipelineOnly    only {@code run}'s own stages: no feature stage alone, no DuckDB, no calibration taken apart
+     *                        (the largest scales, where those measurements would double the run)
      */
     public record Settings(Path warehouse, Path work, LocalDate runDate, int accounts, int months, long seed, int threads,
                            int sampleAccounts, int probeReplicates, String duckdbMemoryLimit, String commit,
-                           Map<String, String> overrides) {
+                           Map<String, String> overrides, boolean pipelineOnly) {
+        public Settings(Path warehouse, Path work, LocalDate runDate, int accounts, int months, long seed, int threads,
+                        int sampleAccounts, int probeReplicates, String duckdbMemoryLimit, String commit, Map<String, String> overrides) {
+            this(warehouse, work, runDate, accounts, months, seed, threads, sampleAccounts, probeReplicates, duckdbMemoryLimit, commit,
+                    overrides, false);
+        }
     }
 
     /** What one stage measured directly; the Spark figures are joined in once the listener has every event. */
@@ -207,6 +214,9 @@ public final class BenchHarness {
                     Done read = done.remove(done.size() - 1);
                     done.add(read.withRowsOut(warehouse.reports().stream()
                             .mapToLong(t -> t.rows() - t.rejected() - t.excludedAfterRunDate()).sum(), "validated rows of the input tables"));
+                    if (s.pipelineOnly()) {
+                        return;
+                    }
                     Dataset<Row> features = sparkFeatures(warehouse, config, snapshotDates);
                     double duckSeconds = duckFeatures(duckdb, snapshotDates, reports);
                     compare(duckdb, features, featureColumns);
@@ -493,6 +503,12 @@ public final class BenchHarness {
         totals.put("spill_bytes", done.stream().filter(Done::inPipeline)
                 .mapToLong(d -> metrics.totals(d.name()).memorySpillBytes + metrics.totals(d.name()).diskSpillBytes).sum());
 
+        root.put("pipeline_only", s.pipelineOnly());
+        root.set("calibration", calibration);
+        root.set("other_sql_executions", JSON.valueToTree(new java.util.TreeMap<>(metrics.otherExecutions())));
+        if (s.pipelineOnly()) {
+            return root;
+        }
         double duckSeconds = duck.path("wall_s").asDouble(Double.NaN);
         duck.put("spark_features_s", round3(sparkFeatures));
         duck.put("spark_to_duckdb_ratio", round3(sparkFeatures / duckSeconds));
@@ -512,8 +528,6 @@ public final class BenchHarness {
         c.set("columns", JSON.valueToTree(comparison.columns()));
         c.set("examples", JSON.valueToTree(comparison.examples()));
         root.set("duckdb", duck);
-        root.set("calibration", calibration);
-        root.set("other_sql_executions", JSON.valueToTree(new java.util.TreeMap<>(metrics.otherExecutions())));
         return root;
     }
 

@@ -75,8 +75,9 @@ final class BenchReadme {
                 String.format(Locale.ROOT, "%,d", r.path("scale").path("input_rows").path("usage_daily").asLong()),
                 machine,
                 loads(m.path("load_average_before")) + " -> " + loads(m.path("load_average_after")),
-                stageSeconds(r, "read_validate"), stageSeconds(r, "features"), seconds(duck.path("wall_s").asDouble()),
-                String.format(Locale.ROOT, "%.2f", duck.path("spark_to_duckdb_ratio").asDouble())
+                stageSeconds(r, "read_validate"), stageSeconds(r, "features"),
+                duck.has("wall_s") ? seconds(duck.path("wall_s").asDouble()) : "not run",
+                !duck.has("wall_s") ? "not run" : String.format(Locale.ROOT, "%.2f", duck.path("spark_to_duckdb_ratio").asDouble())
                         + (duck.path("comparison").path("matched").asBoolean() ? "" : " (results differ!)"),
                 stageSeconds(r, "score"), stageSeconds(r, "cohorts"), stageSeconds(r, "insights"), stageSeconds(r, "calibrate"), probe,
                 seconds(r.path("pipeline").path("delta_write_s").asDouble()), seconds(r.path("pipeline").path("wall_s").asDouble()),
@@ -96,7 +97,7 @@ final class BenchReadme {
                 return seconds(s.path("wall_s").asDouble());
             }
         }
-        return "n/a";
+        return "not run";
     }
 
     private static String seconds(double s) {

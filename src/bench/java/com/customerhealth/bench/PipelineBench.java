@@ -49,6 +49,9 @@ public final class PipelineBench implements Callable<Integer> {
     int probeReplicates;
     @Option(names = "--duckdb-memory", defaultValue = "4GB", description = "DuckDB memory_limit.")
     String duckdbMemory;
+    @Option(names = "--pipeline-only", description = "Only run's own stages: no feature stage alone, no DuckDB, no calibration taken apart.")
+    boolean pipelineOnly;
+
     @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Config override, as for the jobs.")
     Map<String, String> overrides = new LinkedHashMap<>();
 
@@ -68,7 +71,7 @@ public final class PipelineBench implements Callable<Integer> {
                     + ": launch with -Dspark.master=local[" + threads + "] (jobs/bench.sh does).");
         }
         BenchHarness.Settings settings = new BenchHarness.Settings(warehouse, work, runDate, accounts, months, seed, threads,
-                sampleAccounts, probeReplicates, duckdbMemory, commit, overrides);
+                sampleAccounts, probeReplicates, duckdbMemory, commit, overrides, pipelineOnly);
         ObjectNode result = new BenchHarness(spark, settings, System.out).run();
         Files.createDirectories(resultsDir);
         Path json = resultsDir.resolve(LocalDate.now(ZoneOffset.UTC) + "-" + accounts + ".json");
