@@ -67,7 +67,8 @@ final class BenchReadme {
         String machine = String.format(Locale.ROOT, "%d cores, %s, heap %s, %s", m.path("cores").asInt(), m.path("spark_master").asText(),
                 gb(m.path("heap_max_bytes").asLong()), m.path("jvm").asText().replace("OpenJDK 64-Bit Server VM ", "OpenJDK "));
         String probe = cal.has("bootstrap_probe")
-                ? String.format(Locale.ROOT, "%.2f s", cal.path("bootstrap_probe").path("per_replicate_s").asDouble()) : "n/a";
+                ? String.format(Locale.ROOT, "%.2f s", cal.path("bootstrap_probe").path("per_replicate_s").asDouble())
+                : r.path("pipeline_only").asBoolean() ? "not run" : "n/a";
         List<String> cells = List.of(
                 r.path("date").asText(), "`" + r.path("commit").asText() + "`",
                 String.format(Locale.ROOT, "%,d", r.path("scale").path("accounts").asLong()),
