@@ -74,4 +74,42 @@ class ChurnProbabilityTest {
         assertThat(ChurnProbability.withMoney(scores(), List.of()).schema().apply("churn_probability_90d").dataType().sql())
                 .isEqualTo("DOUBLE");
     }
+
+    private static Row figure(String runDate, String version, String figure, String bucket, Double value) {
+        return RowFactory.create(java.sql.Date.valueOf(runDate), "calibrate-" + runDate, "fixture", "proposed", "current", version,
+                figure, bucket, null, value, null, null, null, null);
+    }
+
+    /**
+     * calibration_runs holds v1's map from 2026-08-31 (-1.5, -0.01) and 2026-09-30 (-2, -0.02) and a later run's
+     * (2026-10-31, after the score date: ignored); retail's from 2026-08-31 (0.2, -0.03), its 2026-09-30 run recorded only
+     * an intercept (no whole map: the older one is used); smb never had one. One read for all three versions.
+     */
+    @Test
+    void latestReadsEachVersionsNewestWholeMapOnOrBeforeTheScoreDate() throws java.io.IOException {
+        java.nio.file.Path root = java.nio.file.Files.createTempDirectory("churn-probability-");
+        com.customerhealth.config.AppConfig cfg = com.customerhealth.config.AppConfig.load(
+                com.customerhealth.FixtureWarehouse.fixtureModelConf(), Map.of("input.root", root.resolve("in").toString(),
+                        "output.path", root.resolve("out").toString(), "output.database", ""));
+        com.customerhealth.io.DeltaTables tables = new com.customerhealth.io.DeltaTables(SPARK, cfg.output());
+        String retail = "v1/industry=retail";
+        Map<String, List<Row>> runs = new LinkedHashMap<>();
+        runs.put("2026-08-31", List.of(figure("2026-08-31", "v1", "score_intercept", "all", -1.5),
+                figure("2026-08-31", "v1", "score_slope", "all", -0.01), figure("2026-08-31", retail, "score_intercept", "all", 0.2),
+                figure("2026-08-31", retail, "score_slope", "all", -0.03)));
+        runs.put("2026-09-30", List.of(figure("2026-09-30", "v1", "score_intercept", "all", -2.0),
+                figure("2026-09-30", "v1", "score_slope", "all", -0.02), figure("2026-09-30", "v1", "brier", "all", 0.07),
+                figure("2026-09-30", retail, "score_intercept", "all", 0.9), figure("2026-09-30", retail, "score_slope", "all", null),
+                figure("2026-09-30", retail, "segment_roc_auc", "industry=retail", 0.7)));
+        runs.put("2026-10-31", List.of(figure("2026-10-31", "v1", "score_intercept", "all", -9.0),
+                figure("2026-10-31", "v1", "score_slope", "all", -9.0)));
+        runs.forEach((date, rows) -> tables.replacePartition(com.customerhealth.io.OutputTables.CALIBRATION_RUNS,
+                SPARK.createDataFrame(rows, com.customerhealth.io.OutputTables.CALIBRATION_RUNS.schema()), date));
+
+        assertThat(ChurnProbability.latest(tables, List.of("v1", retail, "v1/size_band=smb"), FITTED)).containsExactly(
+                new ChurnProbability("v1", -2.0, -0.02, FITTED), new ChurnProbability(retail, 0.2, -0.03, LocalDate.of(2026, 8, 31)));
+        assertThat(ChurnProbability.latest(tables, "v1", LocalDate.of(2026, 9, 29)))
+                .contains(new ChurnProbability("v1", -1.5, -0.01, LocalDate.of(2026, 8, 31)));
+        assertThat(ChurnProbability.latest(tables, "v1/size_band=smb", FITTED)).isEmpty();
+    }
 }
