@@ -48,8 +48,9 @@ final class Scores {
 
     /**
      * Scores every customer on each of {@code dates} with {@code model}, or its segment's approved scorecard
-     * ({@link JobContext#scorecards}), each version's rows with that version's newest score-to-probability map, in one pass, replaces those dates' partitions of account_health_scores in one
-     * commit, and refreshes account_health_current in one merge.
+     * ({@link JobContext#scorecards}), each version's rows with that version's newest score-to-probability map (one read
+     * of calibration_runs for all versions), in one pass, replaces those dates' partitions of account_health_scores in
+     * one commit, and refreshes account_health_current in one merge.
      */
     static void scoreAndWrite(JobContext ctx, ValidatedWarehouse warehouse, Collection<LocalDate> dates, HealthModel model) {
         List<LocalDate> sorted = dates.stream().distinct().sorted().toList();
