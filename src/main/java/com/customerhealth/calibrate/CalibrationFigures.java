@@ -51,6 +51,12 @@ public final class CalibrationFigures {
             f.add("proposed", report.proposedVersion(), "segment_roc_auc", bucket, null, s.globalAuc(), s.holdoutRows(), s.holdoutEvents(), null, null);
             f.add("own", bucket, "segment_roc_auc", bucket, null, s.ownAuc(), s.holdoutRows(), s.holdoutEvents(), null, null);
             f.add("own", bucket, "segment_fits_badly", bucket, null, s.fitsBadly() ? 1.0 : 0.0, null, s.trainingEvents(), null, null);
+            if (s.scoreIntercept() != null && s.scoreSlope() != null && report.proposedVersion() != null) {
+                // Under the segment version's own id, as the global maps are under theirs: what scoring reads for its rows.
+                String version = WeightVersions.segmentVersion(report.proposedVersion(), s.grouping(), s.segment());
+                f.add("own", version, "score_intercept", "all", null, s.scoreIntercept(), null, null, null, null);
+                f.add("own", version, "score_slope", "all", null, s.scoreSlope(), null, null, null, null);
+            }
         }
         return f.rows;
     }

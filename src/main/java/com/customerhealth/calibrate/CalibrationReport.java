@@ -258,10 +258,22 @@ public record CalibrationReport(
      * @param ownDimensions the segment's own fitted weights per dimension (points)
      * @param ownWeights    the segment's own fitted weights per metric (points), in model order: what
      *                      {@code approve --segment} approves; empty when not known
+     * @param scoreIntercept the score-to-probability map of the segment's own version (logit intercept), fitted on the
+     *                      segment's training rows scored with its own weights; null when none could be fitted (no
+     *                      churners or no stayers among them, or no convergence), and then the version's rows get no
+     *                      churn probability
+     * @param scoreSlope    that map's logit change per score point; null with the intercept
      */
     public record SegmentFit(String grouping, String segment, long trainingEvents, long holdoutRows, long holdoutEvents,
                              double globalAuc, double ownAuc, boolean fitsBadly, List<DimensionRow> ownDimensions,
-                             java.util.Map<String, Double> ownWeights) {
+                             java.util.Map<String, Double> ownWeights, Double scoreIntercept, Double scoreSlope) {
+        public SegmentFit(String grouping, String segment, long trainingEvents, long holdoutRows, long holdoutEvents,
+                          double globalAuc, double ownAuc, boolean fitsBadly, List<DimensionRow> ownDimensions,
+                          java.util.Map<String, Double> ownWeights) {
+            this(grouping, segment, trainingEvents, holdoutRows, holdoutEvents, globalAuc, ownAuc, fitsBadly, ownDimensions,
+                    ownWeights, null, null);
+        }
+
         public SegmentFit(String grouping, String segment, long trainingEvents, long holdoutRows, long holdoutEvents,
                           double globalAuc, double ownAuc, boolean fitsBadly, List<DimensionRow> ownDimensions) {
             this(grouping, segment, trainingEvents, holdoutRows, holdoutEvents, globalAuc, ownAuc, fitsBadly, ownDimensions,

@@ -1,9 +1,14 @@
 package com.customerhealth.calibrate;
 
+import static org.apache.spark.sql.functions.array;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.count_distinct;
+import static org.apache.spark.sql.functions.explode;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.round;
+import static org.apache.spark.sql.functions.struct;
+import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
 
 import com.customerhealth.calibrate.CalibrationReport.CvPoint;
@@ -17,6 +22,8 @@ import com.customerhealth.config.CalibrationSettings;
 import com.customerhealth.config.HealthModel;
 import com.customerhealth.config.MetricSpec;
 import com.customerhealth.config.Tiers;
+import com.customerhealth.score.HealthScorer;
+import com.customerhealth.score.Segments;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -135,7 +142,7 @@ public final class Calibrator {
 
                 List<WeightRow> rows = weightRows(findings, fitted, strong, proposedPoints, dataShare);
                 Evaluation proposed = HoldoutEvaluation.evaluate("proposed", proposedModel, tiers, train, holdout);
-                SegmentFits segments = segments(candidates, spread, holdout, proposedModel);
+                SegmentFits segments = segments(candidates, spread, train, holdout, proposedModel);
                 Fit fit = new Fit(regParam, cal.folds(), cv.points(), replicates.size(), cal.intervalLevel(), cal.shrinkageK(),
                         dataShare, cal.minChurnEvents(), cal.maxWeightChange());
                 String command = "approve --version " + version + " --by \"<your name>\""
@@ -424,38 +431,111 @@ public final class Calibrator {
     }
 
     /**
-     * Each candidate segment's own weights (fitted with the bootstrap, at the same regularisation) and both its own
-     * and the global proposed weights judged by ROC AUC on the segment's holdout. A handful of fits, never one per account.
+     * Each candidate segment's own weights (fitted with the bootstrap, at the same regularisation), both its own
+     * and the global proposed weights judged by ROC AUC on the segment's holdout, and the score-to-probability map of
+     * its own version, fitted on its training rows scored with its own weights (all segments' maps from one
+     * aggregation, {@link #ownScorePoints}). A handful of fits, never one per account.
      */
-    private SegmentFits segments(SegmentCandidates candidates, JointFits.Fits fits, Dataset<Row> holdout, HealthModel global) {
-        List<SegmentFit> out = new ArrayList<>();
+    private SegmentFits segments(SegmentCandidates candidates, JointFits.Fits fits, Dataset<Row> train, Dataset<Row> holdout,
+                                 HealthModel global) {
+        List<Segments.Scorecard> own = new ArrayList<>();
+        List<Map<String, Double>> ownPoints = new ArrayList<>();
+        List<long[]> counts = new ArrayList<>();
         int next = cal.bootstrapReplicates() + 1;
         for (int g = 0; g < candidates.groupings().size(); g++) {
             JointFits.Grouping grouping = candidates.groupings().get(g);
             for (int v = 0; v < grouping.values().size(); v++) {
                 JointFits.Result fit = fits.results().get(next++);
                 String name = grouping.values().get(v);
-                long[] c = candidates.counts().get(g).get(v);
-                Map<String, Double> own = fit.failed() ? Map.of() : WeightFit.points(metrics, fit.coefficients());
-                if (own.isEmpty()) {
-                    continue;
+                Map<String, Double> points = fit.failed() ? Map.of() : WeightFit.points(metrics, fit.coefficients());
+                if (!points.isEmpty()) {
+                    own.add(new Segments.Scorecard(grouping.column(), name, prior.withPoints(grouping.column() + "=" + name, points)));
+                    ownPoints.add(points);
+                    counts.add(candidates.counts().get(g).get(v));
                 }
-                Dataset<Row> segHoldout = holdout.where(col(grouping.column()).equalTo(name));
-                HealthModel ownModel = prior.withPoints(grouping.column() + "=" + name, own);
-                double globalAuc = HoldoutEvaluation.rocAuc(HoldoutEvaluation.scored(segHoldout, global, tiers));
-                double ownAuc = HoldoutEvaluation.rocAuc(HoldoutEvaluation.scored(segHoldout, ownModel, tiers));
-                List<DimensionRow> ownDims = new ArrayList<>();
-                for (HealthModel.Dimension d : prior.dimensions()) {
-                    double sum = d.metrics().stream().mapToDouble(m -> own.get(m.name())).sum();
-                    double globalSum = d.metrics().stream().mapToDouble(m -> global.points().get(m.name())).sum();
-                    ownDims.add(new DimensionRow(d.name(), d.metrics().stream().mapToDouble(this::priorPoints).sum(),
-                            globalSum, sum, sum, sum - globalSum));
-                }
-                out.add(new SegmentFit(grouping.column(), name, c[0], c[1], c[2], globalAuc, ownAuc,
-                        ownAuc - globalAuc > cal.segmentAucGap(), List.copyOf(ownDims), java.util.Collections.unmodifiableMap(own)));
             }
         }
+        Map<String, ScoreCurve.Fit> curves = ownCurves(train, own);
+        List<SegmentFit> out = new ArrayList<>();
+        for (int i = 0; i < own.size(); i++) {
+            Segments.Scorecard s = own.get(i);
+            long[] c = counts.get(i);
+            HealthModel ownModel = s.model();
+            Map<String, Double> points = ownPoints.get(i);
+            Dataset<Row> segHoldout = holdout.where(col(s.grouping()).equalTo(s.segment()));
+            double globalAuc = HoldoutEvaluation.rocAuc(HoldoutEvaluation.scored(segHoldout, global, tiers));
+            double ownAuc = HoldoutEvaluation.rocAuc(HoldoutEvaluation.scored(segHoldout, ownModel, tiers));
+            List<DimensionRow> ownDims = new ArrayList<>();
+            for (HealthModel.Dimension d : prior.dimensions()) {
+                double sum = d.metrics().stream().mapToDouble(m -> points.get(m.name())).sum();
+                double globalSum = d.metrics().stream().mapToDouble(m -> global.points().get(m.name())).sum();
+                ownDims.add(new DimensionRow(d.name(), d.metrics().stream().mapToDouble(this::priorPoints).sum(),
+                        globalSum, sum, sum, sum - globalSum));
+            }
+            ScoreCurve.Fit curve = curves.get(ownModel.version());
+            out.add(new SegmentFit(s.grouping(), s.segment(), c[0], c[1], c[2], globalAuc, ownAuc,
+                    ownAuc - globalAuc > cal.segmentAucGap(), List.copyOf(ownDims), java.util.Collections.unmodifiableMap(points),
+                    curve == null ? null : curve.intercept(), curve == null ? null : curve.slope()));
+        }
         return new SegmentFits(List.copyOf(out), candidates.skipped());
+    }
+
+    /**
+     * Each segment model's score-to-probability map, by its version ({@code <grouping>=<segment>}); a segment whose
+     * points give none (no churners or no stayers among its scored training rows, or no convergence) is left out, so
+     * its version gets no map and its rows no churn probability. One Spark job for all segments.
+     */
+    private Map<String, ScoreCurve.Fit> ownCurves(Dataset<Row> train, List<Segments.Scorecard> own) {
+        if (own.isEmpty()) {
+            return Map.of();
+        }
+        Map<String, List<ScoreCurve.Point>> points = new LinkedHashMap<>();
+        // Ordered, so a re-run fits the same points in the same order and records the same figures.
+        for (Row r : ownScorePoints(train, own, tiers).orderBy("segment", "score").collectAsList()) { // at most segments x 10,001
+            points.computeIfAbsent(r.getString(0), k -> new ArrayList<>()).add(new ScoreCurve.Point(r.getDouble(1), r.getLong(2),
+                    r.getDouble(3)));
+        }
+        Map<String, ScoreCurve.Fit> out = new LinkedHashMap<>();
+        for (Segments.Scorecard s : own) {
+            String key = s.model().version();
+            java.util.Optional<ScoreCurve.Fit> fit = ScoreCurve.fit(points.getOrDefault(key, List.of()));
+            if (fit.isPresent()) {
+                out.put(key, fit.get());
+            } else {
+                LOG.warn("No score-to-probability map for segment {}: its training rows scored with its own weights have no churners "
+                        + "or no stayers, or the fit did not converge; its version's rows get no churn probability", key);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The aggregated points the segments' maps are fitted on: per segment (its model's version, {@code <grouping>=<segment>})
+     * and distinct score under its own weights, the training rows n and their churn events (segment, score, n, events).
+     * One pass over the rows for all segments: each row's score under its segment's model of each grouping (a CASE on the
+     * grouping column), stacked, grouped. Rows the segment's model cannot score (no data) are left out, as
+     * HoldoutEvaluation leaves them out of the global maps. Grouping by score loses nothing: health scores are
+     * published at 2 decimals (HealthScorer rounds them), so the fit on the points is the fit on the rows, and there are
+     * at most 10,001 distinct scores per segment.
+     */
+    static Dataset<Row> ownScorePoints(Dataset<Row> train, List<Segments.Scorecard> own, Tiers tiers) {
+        List<Column> stacked = new ArrayList<>();
+        for (String grouping : own.stream().map(Segments.Scorecard::grouping).distinct().toList()) {
+            Column segment = lit(null).cast("string");
+            Column score = lit(null).cast("double");
+            for (Segments.Scorecard s : own) {
+                if (s.grouping().equals(grouping)) {
+                    Column in = col(grouping).equalTo(s.segment());
+                    segment = when(in, lit(s.model().version())).otherwise(segment);
+                    score = when(in, new HealthScorer(s.model(), tiers).healthScore()).otherwise(score);
+                }
+            }
+            stacked.add(struct(segment.as("segment"), round(score, 2).as("score")));
+        }
+        return train.select(explode(array(stacked.toArray(Column[]::new))).as("_point"), col("label"))
+                .select(col("_point.segment").as("segment"), col("_point.score").as("score"), col("label"))
+                .where(col("segment").isNotNull().and(col("score").isNotNull()))
+                .groupBy("segment", "score").agg(count(lit(1)).as("n"), sum(col("label")).cast("double").as("events"));
     }
 
     // ------------------------------------------------------------------ report

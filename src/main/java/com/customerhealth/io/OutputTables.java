@@ -62,8 +62,10 @@ public final class OutputTables {
             field("churn_probability_90d", DoubleType, true,
                     "Probability (0-1) that the account churns within calibration.horizon-days (90) of score_date, read from "
                             + "health_score by the score-to-probability map the newest calibrate run (on or before score_date) fitted "
-                            + "for weights_version; null when health_score is null or no calibrate run has fitted a map for that "
-                            + "version yet (a calibrate run fills in its run date's rows). docs/calibration.md, From score to money."),
+                            + "for weights_version (a segment version's own map, fitted on its segment's training rows); null when "
+                            + "health_score is null or no calibrate run has fitted a map for that version yet (a calibrate run fills in "
+                            + "its run date's rows), or the segment's training rows gave none (no churners or no stayers). "
+                            + "docs/calibration.md, From score to money."),
             field("mrr_at_risk", WarehouseContract.MONEY, true,
                     "churn_probability_90d x mrr, to the cent: the MRR expected to churn within the horizon; null when the probability is."),
             field("final_health_score", DoubleType, true, "The score to show: override_score of a CSM override in force on score_date, "

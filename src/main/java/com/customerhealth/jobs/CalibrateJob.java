@@ -28,7 +28,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -99,9 +98,9 @@ public final class CalibrateJob implements Job {
     private static CalibrationReport withTodaysMoney(JobContext ctx, ValidatedWarehouse warehouse, CalibrationReport report,
                                                      HealthModel current, HealthModel proposed) {
         List<LocalDate> date = List.of(ctx.runDate());
-        Dataset<Row> today = new ScoringPipeline(ctx.config(), current).scores(warehouse, date, ctx.runId(), Optional.of(map(report.current(), ctx)));
+        Dataset<Row> today = new ScoringPipeline(ctx.config(), current).scores(warehouse, date, ctx.runId(), List.of(map(report.current(), ctx)));
         Dataset<Row> withProposal = new ScoringPipeline(ctx.config(), proposed).scores(warehouse, date, ctx.runId(),
-                Optional.of(map(report.proposed(), ctx)));
+                List.of(map(report.proposed(), ctx)));
         Dataset<Row> paired = MoneyAtStake.paired(today, withProposal).cache();
         try {
             CalibrationReport.Money money = MoneyAtStake.summarise(paired, ctx.runDate(), ctx.config().calibration().horizonDays());

@@ -11,6 +11,7 @@ import com.customerhealth.score.ChurnProbability;
 import com.customerhealth.score.ScoringPipeline;
 import com.customerhealth.validate.ValidatedWarehouse;
 import java.time.LocalDate;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -47,13 +48,16 @@ final class Scores {
 
     /**
      * Scores every customer on each of {@code dates} with {@code model}, or its segment's approved scorecard
-     * ({@link JobContext#scorecards}), in one pass, replaces those dates' partitions of account_health_scores in one
-     * commit, and refreshes account_health_current in one merge.
+     * ({@link JobContext#scorecards}), each version's rows with that version's newest score-to-probability map (one read
+     * of calibration_runs for all versions), in one pass, replaces those dates' partitions of account_health_scores in
+     * one commit, and refreshes account_health_current in one merge.
      */
     static void scoreAndWrite(JobContext ctx, ValidatedWarehouse warehouse, Collection<LocalDate> dates, HealthModel model) {
         List<LocalDate> sorted = dates.stream().distinct().sorted().toList();
+        List<String> versions = new ArrayList<>(List.of(model.version()));
+        ctx.scorecards().forEach(s -> versions.add(s.model().version()));
         Dataset<Row> scores = new ScoringPipeline(ctx.config(), model, ctx.scorecards()).scores(warehouse, sorted, ctx.runId(),
-                ChurnProbability.latest(ctx.tables(), model.version(), sorted.get(sorted.size() - 1)));
+                ChurnProbability.latest(ctx.tables(), versions, sorted.get(sorted.size() - 1)));
         ctx.tables().replaceWhere(OutputTables.ACCOUNT_HEALTH_SCORES, scores, DeltaTables.inDates("score_date", sorted));
         // The merge reads back the partitions just written instead of recomputing the scores.
         ctx.tables().refreshLatest(OutputTables.ACCOUNT_HEALTH_CURRENT, OutputTables.ACCOUNT_HEALTH_SCORES, "account_id", sorted);

@@ -3,20 +3,23 @@ package com.customerhealth.score;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.exp;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.round;
+import static org.apache.spark.sql.functions.row_number;
 import static org.apache.spark.sql.functions.when;
 
 import com.customerhealth.contract.WarehouseContract;
 import com.customerhealth.io.DeltaTables;
 import com.customerhealth.io.OutputTables;
 import java.time.LocalDate;
-import java.util.HashMap;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.expressions.Window;
 
 /**
  * From score to money: the probability that an account churns within {@code calibration.horizon-days} (90) of its
@@ -24,10 +27,12 @@ import org.apache.spark.sql.Row;
  * version scored with (P = 1 / (1 + exp(-(intercept + slope x score))), fitted on that run's training snapshots and
  * checked on its holdout: deciles, Brier, calibration slope in the report), and {@code mrr_at_risk} = P x MRR.
  *
- * <p>Each calibrate run fits the map for today's weights (label current) and for its proposal, so the map of a
- * version is recalibrated with every calibration; scoring uses the newest run's map (on or before the score date)
- * for its version. Until a calibrate run has fitted a map for the version scored with, both columns are null
- * (docs/calibration.md, "From score to money"); the calibrate run then fills in its run date's rows.
+ * <p>Each calibrate run fits the map for today's weights (label current), for its proposal, and for each segment version
+ * it proposes beside it ({@code <version>/<grouping>=<segment>}, label own: fitted on the segment's training rows scored
+ * with its own weights), so the map of a version is recalibrated with every calibration; scoring uses the newest run's
+ * map (on or before the score date) for each row's version. Until a calibrate run has fitted a map for the version scored
+ * with, both columns are null (docs/calibration.md, "From score to money"); the calibrate run then fills in its run
+ * date's rows. A segment version whose training rows gave no map (no churners or no stayers) keeps them null.
  *
  * @param weightsVersion the version the map belongs to
  * @param intercept      logit intercept
@@ -49,37 +54,50 @@ public record ChurnProbability(String weightsVersion, double intercept, double s
     }
 
     /**
-     * Adds {@code churn_probability_90d} and {@code mrr_at_risk} to scores that carry {@code health_score} and
-     * {@code mrr}: from the map when there is one (null for a null score), else null.
+     * Adds {@code churn_probability_90d} and {@code mrr_at_risk} to scores that carry {@code health_score},
+     * {@code weights_version} and {@code mrr}: each row's from the map of its weights_version among {@code maps} (null for
+     * a null score); null on rows of a version without a map. One pass: a CASE over the versions.
      */
-    public static Dataset<Row> withMoney(Dataset<Row> scores, Optional<ChurnProbability> map) {
-        Column p = map.map(m -> when(col("health_score").isNotNull(), m.of(col("health_score")))).orElse(lit(null)).cast("double");
-        return scores.withColumn(PROBABILITY, p).withColumn(MRR_AT_RISK, mrrAtRisk(col("mrr"), col(PROBABILITY)));
+    public static Dataset<Row> withMoney(Dataset<Row> scores, List<ChurnProbability> maps) {
+        Column p = lit(null).cast("double");
+        for (ChurnProbability m : maps) {
+            p = when(col("weights_version").equalTo(m.weightsVersion()), m.of(col("health_score"))).otherwise(p);
+        }
+        return scores.withColumn(PROBABILITY, when(col("health_score").isNotNull(), p).cast("double"))
+                .withColumn(MRR_AT_RISK, mrrAtRisk(col("mrr"), col(PROBABILITY)));
     }
 
     /**
      * The newest map calibration_runs holds for {@code weightsVersion} from a run dated on or before {@code asOf}
-     * (its score_intercept and score_slope figures); empty when no calibrate run has fitted one. Reads two rows per run.
+     * (its score_intercept and score_slope figures); empty when no calibrate run has fitted one.
      */
     public static Optional<ChurnProbability> latest(DeltaTables tables, String weightsVersion, LocalDate asOf) {
-        if (!tables.exists(OutputTables.CALIBRATION_RUNS)) {
-            return Optional.empty();
+        return latest(tables, List.of(weightsVersion), asOf).stream().findFirst();
+    }
+
+    /**
+     * For each of {@code versions} that has one, the newest map calibration_runs holds for it from a run dated on or
+     * before {@code asOf}: the newest run that recorded both its score_intercept and score_slope. One small job for all
+     * versions.
+     */
+    public static List<ChurnProbability> latest(DeltaTables tables, Collection<String> versions, LocalDate asOf) {
+        if (versions.isEmpty() || !tables.exists(OutputTables.CALIBRATION_RUNS)) {
+            return List.of();
         }
-        List<Row> rows = tables.read(OutputTables.CALIBRATION_RUNS)
-                .where(col("weights_version").equalTo(weightsVersion).and(col("bucket").equalTo("all"))
+        Dataset<Row> maps = tables.read(OutputTables.CALIBRATION_RUNS)
+                .where(col("weights_version").isin(versions.toArray()).and(col("bucket").equalTo("all"))
                         .and(col("figure").isin("score_intercept", "score_slope")).and(col("value").isNotNull())
                         .and(col("run_date").leq(lit(java.sql.Date.valueOf(asOf)))))
-                .orderBy(col("run_date").desc()).select("run_date", "figure", "value").takeAsList(4); // the newest run's two rows first
-        if (rows.isEmpty()) {
-            return Optional.empty();
+                .groupBy("weights_version", "run_date")
+                .agg(max(when(col("figure").equalTo("score_intercept"), col("value"))).as("intercept"),
+                        max(when(col("figure").equalTo("score_slope"), col("value"))).as("slope"))
+                .where(col("intercept").isNotNull().and(col("slope").isNotNull()));
+        List<ChurnProbability> out = new ArrayList<>();
+        for (Row r : maps.withColumn("_newest", row_number().over(Window.partitionBy("weights_version").orderBy(col("run_date").desc())))
+                .where(col("_newest").equalTo(1)).orderBy("weights_version").collectAsList()) { // at most one row per version asked
+            out.add(new ChurnProbability(r.getAs("weights_version"), r.<Double>getAs("intercept"), r.<Double>getAs("slope"),
+                    r.<java.sql.Date>getAs("run_date").toLocalDate()));
         }
-        java.sql.Date newest = rows.get(0).getDate(0);
-        Map<String, Double> figures = new HashMap<>();
-        rows.stream().filter(r -> r.getDate(0).equals(newest)).forEach(r -> figures.put(r.getString(1), r.getDouble(2)));
-        if (!figures.containsKey("score_intercept") || !figures.containsKey("score_slope")) {
-            return Optional.empty();
-        }
-        return Optional.of(new ChurnProbability(weightsVersion, figures.get("score_intercept"), figures.get("score_slope"),
-                newest.toLocalDate()));
+        return List.copyOf(out);
     }
 }

@@ -2,7 +2,6 @@ package com.customerhealth.score;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
-import static org.apache.spark.sql.functions.when;
 
 import com.customerhealth.actions.Overrides;
 import com.customerhealth.config.AppConfig;
@@ -13,8 +12,6 @@ import com.customerhealth.io.OutputTables;
 import com.customerhealth.validate.ValidatedWarehouse;
 import java.time.LocalDate;
 import java.util.List;
-import java.util.Optional;
-import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 
@@ -63,16 +60,17 @@ public final class ScoringPipeline {
 
     /** Scores in the account_health_scores schema, score_date = as-of date; no churn probability map (its columns null). */
     public Dataset<Row> scores(ValidatedWarehouse warehouse, List<LocalDate> asOfDates, String runId) {
-        return scores(warehouse, asOfDates, runId, Optional.empty());
+        return scores(warehouse, asOfDates, runId, List.of());
     }
 
     /**
-     * Scores in the account_health_scores schema, with churn_probability_90d and mrr_at_risk from {@code probability}
-     * (the global version's map: null on rows scored with a segment's scorecard, which has none yet). One pass for
-     * every set of weights: the components once, each row's score from the weights of its weights_version.
+     * Scores in the account_health_scores schema, with churn_probability_90d and mrr_at_risk from {@code maps}: each row's
+     * from the map of its weights_version (the global version's, or its segment scorecard's), null on the rows of a version
+     * without one (no calibrate run has fitted it, or its segment's training rows gave none). One pass for every set of
+     * weights: the components once, each row's score from the weights of its weights_version, its probability from that
+     * version's map.
      */
-    public Dataset<Row> scores(ValidatedWarehouse warehouse, List<LocalDate> asOfDates, String runId,
-                               Optional<ChurnProbability> probability) {
+    public Dataset<Row> scores(ValidatedWarehouse warehouse, List<LocalDate> asOfDates, String runId, List<ChurnProbability> maps) {
         HealthScorer scorer = new HealthScorer(model, config.tiers());
         Dataset<Row> accounts = warehouse.table("accounts").select(
                 col("account_id"), col("account_name"), col("industry"), col("csm_owner"),
@@ -87,12 +85,7 @@ public final class ScoringPipeline {
         // CSM overrides add the final score beside the computed one (optional input); the churn probability and the
         // MRR at risk read the computed score, as calibration does.
         rows = Overrides.apply(rows, warehouse.optionalTable("csm_score_overrides").orElse(null), scorer::tier);
-        rows = ChurnProbability.withMoney(rows, probability);
-        if (!scorecards.isEmpty()) {
-            Column global = col("weights_version").equalTo(model.version());
-            rows = rows.withColumn(ChurnProbability.PROBABILITY, when(global, col(ChurnProbability.PROBABILITY)))
-                    .withColumn(ChurnProbability.MRR_AT_RISK, when(global, col(ChurnProbability.MRR_AT_RISK)));
-        }
+        rows = ChurnProbability.withMoney(rows, maps);
         return OutputTables.ACCOUNT_HEALTH_SCORES.conform(rows);
     }
 }

@@ -118,12 +118,18 @@ class ApproveTest {
     /**
      * The fixture's accounts are all software; A1 (250 employees) is mid_market, A2 smb, A3 enterprise. mid_market's own
      * weights put all 100 points on payment_punctuality: once approved, A1's score is its payment component and names
-     * the segment version (no churn probability: no map was fitted for it); A2 and A3 keep the global prior.
+     * the segment version, and its churn probability comes from the map calibrate recorded for that version in
+     * calibration_runs (intercept 0.5, slope -0.03: P = 1 / (1 + exp(-(0.5 - 0.03 x score)))); A2 and A3 keep the global
+     * prior, for which no calibrate run has recorded a map: their probability stays null.
      */
     @Test
     void aSegmentWithTooFewEventsIsRefusedAndAnApprovedSegmentScorecardScoresItsAccounts() {
-        versions.propose(proposal("fixture@cal-v1", LocalDate.of(2024, 6, 30), points(60, 40), List.of(new CalibrationReport.SegmentFit(
-                "size_band", "mid_market", 30, 200, 8, 0.6, 0.7, true, List.of(), points(0, 100)))), fixture.model(), now());
+        CalibrationReport report = proposal("fixture@cal-v1", LocalDate.of(2024, 6, 30), points(60, 40), List.of(
+                new CalibrationReport.SegmentFit("size_band", "mid_market", 30, 200, 8, 0.6, 0.7, true, List.of(), points(0, 100), 0.5,
+                        -0.03)));
+        versions.propose(report, fixture.model(), now());
+        new DeltaTables(spark, fixture.output()).replacePartition(OutputTables.CALIBRATION_RUNS,
+                spark.createDataFrame(CalibrationFigures.of(report), OutputTables.CALIBRATION_RUNS.schema()), "2024-06-30");
         assertThat(cli(command("approve", "--version", "fixture@cal-v1", "--segment", "size_band=mid_market", "--by", "Ana",
                 "--accept-large-changes"))).isEqualTo(2);
         assertThat(err).contains("size_band mid_market had only 30 training churn events")
@@ -140,8 +146,14 @@ class ApproveTest {
         Map<String, Double> c = scala.jdk.javaapi.CollectionConverters.asJava(a1.<scala.collection.Map<String, Double>>getAs("component_scores"));
         assertThat(c.get("payment_punctuality")).isNotNull();
         assertThat(a1.<Double>getAs("health_score")).isEqualTo(c.get("payment_punctuality"));
-        assertThat(a1.<Double>getAs("churn_probability_90d")).isNull();
-        assertThat(rows.subList(1, 3)).allSatisfy(r -> assertThat(r.<String>getAs("weights_version")).startsWith("fixture@prior-"));
+        double p = 1 / (1 + Math.exp(-(0.5 - 0.03 * a1.<Double>getAs("health_score"))));
+        assertThat(a1.<Double>getAs("churn_probability_90d")).isCloseTo(p, org.assertj.core.data.Offset.offset(1e-12));
+        assertThat(a1.<java.math.BigDecimal>getAs("mrr_at_risk").doubleValue())
+                .isEqualTo(Math.round(p * a1.<java.math.BigDecimal>getAs("mrr").doubleValue() * 100) / 100.0);
+        assertThat(rows.subList(1, 3)).allSatisfy(r -> {
+            assertThat(r.<String>getAs("weights_version")).startsWith("fixture@prior-");
+            assertThat(r.<Double>getAs("churn_probability_90d")).isNull();
+        });
         assertThat(out).contains("scored with fixture@cal-v1/size_band=mid_market").contains("1 accounts");
     }
 

@@ -89,6 +89,19 @@ class CalibrateJobTest {
                 .allSatisfy(n -> assertThat(n).isGreaterThanOrEqualTo(
                         com.customerhealth.report.ReportRenderer.fromJson(Files.readString(root.resolve(
                                 "out/reports/calibration-2026-09-30/report.json"))).data().trainingRows()));
+        // Each segment version has its own score-to-probability map in calibration_runs, under its id (what scoring reads
+        // once it is approved): a higher score under its own weights, less churn.
+        List<Row> maps = table(root, "calibration_runs").where(col("weights_label").equalTo("own").and(col("bucket").equalTo("all"))
+                .and(col("figure").isin("score_intercept", "score_slope"))).groupBy("weights_version")
+                .agg(org.apache.spark.sql.functions.count("*"), org.apache.spark.sql.functions.max(
+                        org.apache.spark.sql.functions.when(col("figure").equalTo("score_slope"), col("value"))))
+                .collectAsList();
+        assertThat(maps).isNotEmpty().extracting(r -> r.getString(0))
+                .containsExactlyInAnyOrderElementsOf(segments.stream().map(r -> r.getString(0)).toList());
+        assertThat(maps).allSatisfy(r -> {
+            assertThat(r.getLong(1)).as(r.getString(0)).isEqualTo(2L);
+            assertThat(r.getDouble(2)).as(r.getString(0)).isNegative();
+        });
 
         Path report = root.resolve("out/reports/calibration-2026-09-30");
         var html = Jsoup.parse(report.resolve("report.html").toFile());

@@ -208,7 +208,8 @@ class CalibratorTest {
                 "calibration.reg-params", "[0.0]"));
         Map<String, Double> software = ordered("nps", 0.0, "renewal_intent", 0.0, "seat_utilisation", 0.0,
                 "sessions_rank", 50.0, "support_burden", 50.0, "payment_punctuality", 0.0, "mrr_growth_yoy", 0.0);
-        CalibrationReport r = calibrate(cfg, new PlantedSnapshots(TRUTH, software, 1.0, 0.08, 4000, 5).build(SPARK, cfg, DATES));
+        Dataset<Row> snapshots = new PlantedSnapshots(TRUTH, software, 1.0, 0.08, 4000, 5).build(SPARK, cfg, DATES).cache();
+        CalibrationReport r = calibrate(cfg, snapshots);
         Map<String, CalibrationReport.SegmentFit> seg = r.segments().stream()
                 .collect(Collectors.toMap(CalibrationReport.SegmentFit::segment, s -> s));
         assertThat(seg).containsKeys("Retail", "Software", "smb");
@@ -218,6 +219,28 @@ class CalibratorTest {
                 .findFirst().orElseThrow().proposed();
         assertThat(ownUsage).isGreaterThan(85.0);
         assertThat(seg.get("smb").fitsBadly()).isFalse(); // every account is smb: its own fit is the global fit
+
+        // Software's own version's score-to-probability map (from the one aggregation over all segments) is MLlib's
+        // unpenalised fit on Software's training rows scored with Software's own weights, as the global maps are fitted.
+        CalibrationReport.SegmentFit sw = seg.get("Software");
+        Dataset<Row> swTrain = snapshots.where(col("split").equalTo(TrainingSet.TRAIN).and(col("involuntary_only").equalTo(false))
+                .and(col("health_score").isNotNull()).and(col("industry").equalTo("Software")));
+        Dataset<Row> scored = HoldoutEvaluation.scored(swTrain, cfg.model().withPoints("own", sw.ownWeights()), cfg.tiers())
+                .withColumn(WeightFit.WEIGHT, lit(1.0));
+        var mllib = WeightFit.unbounded().fit(WeightFit.assemble(scored, List.of(HoldoutEvaluation.SCORE)));
+        assertThat(sw.scoreIntercept()).isCloseTo(mllib.intercept(), within(1e-4));
+        assertThat(sw.scoreSlope()).isCloseTo(mllib.coefficients().apply(0), within(1e-4));
+        assertThat(sw.scoreSlope()).isNegative(); // a higher own score, less churn
+        assertThat(r.segments()).allSatisfy(s -> assertThat(s.scoreIntercept()).as(s.segment()).isNotNull());
+        // Recorded under the segment version's id, bucket all, as scoring reads it.
+        String swVersion = WeightVersions.segmentVersion(r.proposedVersion(), "industry", "Software");
+        Map<String, Double> figures = new HashMap<>();
+        CalibrationFigures.of(r).stream().filter(f -> swVersion.equals(f.getString(5)) && "all".equals(f.getString(7)))
+                .forEach(f -> figures.put(f.getString(4) + " " + f.getString(6), f.getDouble(9)));
+        assertThat(figures).containsOnlyKeys("own score_intercept", "own score_slope");
+        assertThat(figures.get("own score_intercept")).isCloseTo(sw.scoreIntercept(), within(1e-9));
+        assertThat(figures.get("own score_slope")).isCloseTo(sw.scoreSlope(), within(1e-9));
+        snapshots.unpersist();
     }
     /**
      * Planted wrong sign: nps has truth -15 (more of it, more churn), the drivers 50 / 30 / 20 share the 100 points,

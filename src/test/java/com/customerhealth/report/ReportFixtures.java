@@ -83,7 +83,7 @@ final class ReportFixtures {
                 new SegmentFit("size_band", "enterprise", 85, 900, 22, 0.6405, 0.7311, true,
                         List.of(new DimensionRow("product", 45, 45, 61.5, null, null),
                                 new DimensionRow(SUPPORT, 15, 15, 30.5, null, null),
-                                new DimensionRow("relationship", 40, 40, 8.0, null, null))));
+                                new DimensionRow("relationship", 40, 40, 8.0, null, null)), java.util.Map.of(), -0.85, -0.031));
         List<CohortCell> cohorts = List.of(
                 new CohortCell("retail", "smb", 1_204, 31, 0.025747, 0.018174, 0.036374, false),
                 new CohortCell("fintech", "enterprise", 23, 2, 0.086957, 0.024166, 0.267999, true));
