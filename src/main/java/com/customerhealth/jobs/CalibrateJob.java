@@ -54,8 +54,9 @@ public final class CalibrateJob implements Job {
 
     @Override
     public List<OutputTable> outputTables() {
+        // The score tables too: each run refreshes the run date's churn_probability_90d and mrr_at_risk (fillProbability).
         return List.of(OutputTables.HEALTH_WEIGHTS, OutputTables.CALIBRATION_RUNS, OutputTables.CALIBRATION_REPORTS,
-                OutputTables.WEIGHTS_TRAINING_DISTRIBUTION);
+                OutputTables.WEIGHTS_TRAINING_DISTRIBUTION, OutputTables.ACCOUNT_HEALTH_SCORES, OutputTables.ACCOUNT_HEALTH_CURRENT);
     }
 
     @Override
