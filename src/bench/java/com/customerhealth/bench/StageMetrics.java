@@ -181,6 +181,13 @@ final class StageMetrics extends SparkListener {
             if (start == null || qe == null) {
                 return;
             }
+            try {
+                qe.analyzed();
+            } catch (RuntimeException failedAnalysis) {
+                // Ran nothing: a probe of a table not created yet (DeltaTables.exists). Reading its plan would throw here.
+                otherExecutions.merge("(failed analysis)", 1, Integer::sum);
+                return;
+            }
             executions.add(new long[] {start, e.time()});
             long scanned = scannedRows(qe);
             if (scanned > 0) {
