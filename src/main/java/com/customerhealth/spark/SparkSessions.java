@@ -48,6 +48,14 @@ public final class SparkSessions {
             // sample's run: 232 s -> 164 s (docs/development.md, "Performance"). A launcher setting wins.
             builder = builder.config("spark.databricks.delta.snapshotPartitions", "2");
         }
+        if (System.getProperty("spark.sql.sources.fileCompressionFactor") == null) {
+            // The planner sizes a Parquet/Delta scan by its compressed bytes: an output table's partition of 800,000 accounts
+            // (60 MB, a few columns read) passed for under 10 MB and was broadcast, collected on the driver, and insights at
+            // 1M accounts failed with "Not enough memory to build and broadcast the table". x4 (Parquet's usual ratio to
+            // Spark's rows) keeps per-account joins sort-merge at that scale while small tables still broadcast. A
+            // launcher setting wins.
+            builder = builder.config("spark.sql.sources.fileCompressionFactor", "4");
+        }
         if (System.getProperty("spark.sql.session.timeZone") == null) {
             // Dates are calendar dates; UTC keeps timestamp-to-date casts independent of the host.
             builder = builder.config("spark.sql.session.timeZone", "UTC");
