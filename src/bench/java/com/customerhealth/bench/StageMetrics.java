@@ -183,7 +183,7 @@ final class StageMetrics extends SparkListener {
             }
             try {
                 qe.analyzed();
-            } catch (RuntimeException failedAnalysis) {
+            } catch (Exception failedAnalysis) { // Spark's AnalysisException is checked: catching RuntimeException missed it
                 // Ran nothing: a probe of a table not created yet (DeltaTables.exists). Reading its plan would throw here.
                 otherExecutions.merge("(failed analysis)", 1, Integer::sum);
                 return;
@@ -249,7 +249,7 @@ final class StageMetrics extends SparkListener {
         LogicalPlan plan;
         try {
             plan = qe.analyzed();
-        } catch (RuntimeException failedAnalysis) {
+        } catch (Exception failedAnalysis) {
             return null;
         }
         String name = plan.getClass().getSimpleName();
