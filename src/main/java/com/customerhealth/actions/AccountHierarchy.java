@@ -1,5 +1,6 @@
 package com.customerhealth.actions;
 
+import static org.apache.spark.sql.functions.array_sort;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.count_if;
@@ -111,7 +112,9 @@ public final class AccountHierarchy {
                 worst.as("_worst"));
         Dataset<Row> tiers = members.where(col("_self").equalTo(false).and(scored)).groupBy("parent_account_id", "health_tier")
                 .agg(count(lit(1)).as("_n"))
-                .groupBy("parent_account_id").agg(map_from_entries(collect_list(struct(col("health_tier"), col("_n")))).as("tiers_below"));
+                // Sorted by tier: collect_list keeps arrival order, which changes with the join plan, and the map would with it.
+                .groupBy("parent_account_id").agg(map_from_entries(array_sort(collect_list(struct(col("health_tier"), col("_n")))))
+                        .as("tiers_below"));
         Dataset<Row> names = accounts.select(col("account_id").as("parent_account_id"), col("account_name").as("parent_account_name"),
                 col("csm_owner").as("parent_csm_owner"));
         return groups.where(col("group_mrr").isNotNull())

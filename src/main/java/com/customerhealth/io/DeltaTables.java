@@ -472,16 +472,21 @@ public final class DeltaTables {
 
     /**
      * Rows written by the commits tagged {@code tag} (their userMetadata) among each table's last 100
-     * commits: Delta's operationMetrics numOutputRows summed, by table name. Tables never written are left out.
+     * commits from {@code since} on: Delta's operationMetrics numOutputRows (an UPDATE's updated plus copied rows) summed, by
+     * table name. Tables never written are left out.
      */
-    public Map<String, Long> rowsWrittenBy(String tag, Collection<OutputTable> tables) {
+    public Map<String, Long> rowsWrittenBy(String tag, java.time.Instant since, Collection<OutputTable> tables) {
         Map<String, Long> rows = new java.util.TreeMap<>();
         for (OutputTable t : tables) {
             if (!exists(t)) {
                 continue;
             }
-            Row sum = target(t).history(100).where(col("userMetadata").equalTo(tag))
-                    .agg(functions.sum(expr("CAST(operationMetrics['numOutputRows'] AS BIGINT)")), functions.count(lit(1))).first();
+            // Since the job started: an earlier run of the same run id (a re-run) carries the same tag.
+            Row sum = target(t).history(100).where(col("userMetadata").equalTo(tag).and(col("timestamp").geq(lit(java.sql.Timestamp.from(since)))))
+                    // An UPDATE reports no numOutputRows: the rows it rewrote are its updated plus copied rows.
+                    .agg(functions.sum(expr("CAST(coalesce(operationMetrics['numOutputRows'], CAST(CAST(operationMetrics['numUpdatedRows'] "
+                            + "AS BIGINT) + CAST(operationMetrics['numCopiedRows'] AS BIGINT) AS STRING)) AS BIGINT)")), functions.count(lit(1)))
+                    .first();
             if (sum.getLong(1) > 0) {
                 rows.put(t.name(), sum.isNullAt(0) ? 0L : sum.getLong(0));
             }

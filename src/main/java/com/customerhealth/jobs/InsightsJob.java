@@ -1,6 +1,7 @@
 package com.customerhealth.jobs;
 
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.not;
 
 import com.customerhealth.actions.HealthAlerts;
 import com.customerhealth.actions.ScoreDrift;
@@ -104,13 +105,23 @@ public final class InsightsJob implements Job {
     }
 
     /**
+     * The global weights version D's scores were computed with (a segment version's id has a '/'): the one whose training
+     * snapshots they are compared with. Not today's approved version: a version approved after D was scored did not score D.
+     */
+    private static String globalVersionOf(JobContext ctx, Dataset<Row> now) {
+        List<Row> versions = now.select("weights_version").where(not(col("weights_version").contains("/"))).distinct()
+                .limit(2).collectAsList(); // one version per date
+        return versions.size() == 1 ? versions.get(0).getString(0) : ctx.scoringModel().version();
+    }
+
+    /**
      * score_drift of D: D's scores against D - 30 and D - 90 days and against the training snapshots of the global weights
-     * version scoring used, and the measures flagged.
+     * version that scored D, and the measures flagged.
      */
     private static void writeDrift(JobContext ctx, Dataset<Row> now, Dataset<Row> before30, Dataset<Row> before90) {
         LocalDate d = ctx.runDate();
         var cfg = ctx.config().actions().drift();
-        TrainingDistribution.Reference training = TrainingDistribution.of(ctx.tables(), ctx.scoringModel().version(), ctx.spark());
+        TrainingDistribution.Reference training = TrainingDistribution.of(ctx.tables(), globalVersionOf(ctx, now), ctx.spark());
         Dataset<Row> current = ScoreDrift.histogram(now).cache(); // a few hundred rows, compared three times
         try {
             ctx.writePartition(OutputTables.SCORE_DRIFT,

@@ -41,7 +41,7 @@ final class JobRuns {
 
     /** Records a success; returns the rows the job's commits wrote, by table (job_runs.output_rows). */
     Map<String, Long> succeeded(Job job, Instant started, ValidatedWarehouse warehouse) {
-        Map<String, Long> written = outputRows(job, warehouse);
+        Map<String, Long> written = outputRows(job, started, warehouse);
         ctx.tables().append(OutputTables.JOB_RUNS, row(job, started, warehouse, null, written));
         return written;
     }
@@ -52,19 +52,19 @@ final class JobRuns {
      */
     void failed(Job job, Instant started, ValidatedWarehouse warehouse, RuntimeException error) {
         try {
-            ctx.tables().append(OutputTables.JOB_RUNS, row(job, started, warehouse, error, outputRows(job, warehouse)));
+            ctx.tables().append(OutputTables.JOB_RUNS, row(job, started, warehouse, error, outputRows(job, started, warehouse)));
         } catch (RuntimeException e) {
             LOG.warn("Could not record the failed {} run in job_runs: {}", job.name(), JobFailure.firstLine(e));
         }
     }
 
     /** Rows written by the job's commits (tagged with its commit tag), by table. */
-    private Map<String, Long> outputRows(Job job, ValidatedWarehouse warehouse) {
+    private Map<String, Long> outputRows(Job job, Instant started, ValidatedWarehouse warehouse) {
         List<OutputTable> written = new java.util.ArrayList<>(job.outputTables());
         if (warehouse != null && !warehouse.reports().isEmpty()) {
             written.add(OutputTables.REJECTED_ROWS);
         }
-        return ctx.tables().rowsWrittenBy(ctx.commitTag(job), written);
+        return ctx.tables().rowsWrittenBy(ctx.commitTag(job), started, written);
     }
 
     private org.apache.spark.sql.Dataset<org.apache.spark.sql.Row> row(Job job, Instant started, ValidatedWarehouse warehouse,

@@ -1,6 +1,7 @@
 package com.customerhealth.calibrate;
 
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.sum;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
@@ -55,6 +56,11 @@ class CalibrateJobTest {
                 .and(col("health_score").isNotNull())).count()).isZero();
         assertThat(table(root, "account_health_current").where(col("health_score").isNotNull()
                 .and(col("mrr_at_risk").isNull())).count()).isZero();
+        // job_runs says so: calibrate rewrote every score row of the run date (an UPDATE: updated plus copied rows).
+        Row calibrateRun = table(root, "job_runs").where(col("job").equalTo("calibrate")).first();
+        assertThat(calibrateRun.<String, Long>getJavaMap(calibrateRun.fieldIndex("output_rows")))
+                .containsEntry("account_health_scores", scores.where(col("score_date").equalTo(lit(java.sql.Date.valueOf("2026-09-30"))))
+                        .count());
         Dataset<Row> all = table(root, "health_weights");
         Dataset<Row> weights = all.where(col("segment_grouping").isNull()); // the global version's rows
         List<String> versions = weights.select("version").distinct().as(Encoders.STRING()).collectAsList();
