@@ -242,6 +242,21 @@ public final class FixtureWarehouse {
         return a.toArray(String[]::new);
     }
 
+    /**
+     * Weights (points) for the fixture model's metrics (fixture-model.conf) where only renewal_intent and
+     * payment_punctuality carry weight: what the weight-version tests propose and approve.
+     */
+    public static Map<String, Double> points(double renewal, double payment) {
+        Map<String, Double> p = new LinkedHashMap<>();
+        for (String m : List.of("nps", "renewal_intent", "seat_utilisation", "sessions_rank", "support_burden", "payment_punctuality",
+                "mrr_growth_yoy")) {
+            p.put(m, 0.0);
+        }
+        p.put("renewal_intent", renewal);
+        p.put("payment_punctuality", payment);
+        return p;
+    }
+
     public static Path fixtureModelConf() {
         try {
             return Paths.get(FixtureWarehouse.class.getResource("/fixture-model.conf").toURI());

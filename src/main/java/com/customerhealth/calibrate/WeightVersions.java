@@ -231,16 +231,12 @@ public final class WeightVersions {
             throw JobFailure.badConfig("Weights version " + version + " does not exist in " + where + ". Proposed versions: "
                     + (proposed.isEmpty() ? "none" : String.join(", ", proposed)) + ".", "");
         }
-        if (version.contains("/")) {
+        if (isSegmentVersion(version)) {
             throw JobFailure.badConfig("Version " + version + " is a segment's own weights: approve it with --version "
                     + version.substring(0, version.indexOf('/')) + " --segment " + version.substring(version.indexOf('/') + 1) + ".", "");
         }
         String preset = rows.get(0).getString(0);
-        if (!preset.equals(prior.name()) || !rows.get(0).getString(5).equals(prior.structureDigest())) {
-            throw JobFailure.badConfig("Version " + version + " is for model-preset " + preset + " as it was defined when it was "
-                    + "fitted, but conf's model is " + prior.name() + (preset.equals(prior.name()) ? " with other metrics, windows or scales" : "")
-                    + ": approve it with the conf it was calibrated with (--set model-preset=" + preset + ").", "");
-        }
+        requireFittedFor(version, preset, rows.get(0).getString(5), prior);
         if (rows.get(0).getString(1).equals(APPROVED)) {
             return new Approval(version, preset, null, rows.get(0).getString(4));
         }
@@ -253,20 +249,18 @@ public final class WeightVersions {
         }
         String retired = all.where(col("model_preset").equalTo(preset).and(col("status").equalTo(APPROVED)).and(global(tables)))
                 .select("version").takeAsList(1).stream().map(r -> r.getString(0)).findFirst().orElse(null);
-        Column isTarget = col("version").equalTo(version);
-        Map<String, Column> set = new LinkedHashMap<>();
-        set.put("status", when(isTarget, lit(APPROVED)).otherwise(lit(RETIRED)));
-        set.put("approved_by", when(isTarget, lit(by)).otherwise(col("approved_by")));
-        set.put("approved_at", when(isTarget, lit(now)).otherwise(col("approved_at")));
-        set.put("retired_at", when(isTarget, lit(null).cast("timestamp")).otherwise(lit(now)));
-        tables.update(OutputTables.HEALTH_WEIGHTS,
-                col("model_preset").equalTo(preset).and(isTarget.or(col("status").equalTo(APPROVED).and(global(tables)))), set);
+        approveRetiring(version, col("model_preset").equalTo(preset).and(global(tables)), by, now);
         return new Approval(version, preset, retired, null);
     }
 
     /** The id of a segment's own weights version proposed beside the global {@code version}: {@code <version>/<grouping>=<segment>}. */
     public static String segmentVersion(String version, String grouping, String segment) {
         return version + "/" + grouping + "=" + segment;
+    }
+
+    /** Whether a version id is a segment's own weights ({@link #segmentVersion}), not a global version. */
+    public static boolean isSegmentVersion(String version) {
+        return version.contains("/");
     }
 
     /**
@@ -330,11 +324,7 @@ public final class WeightVersions {
                     + "of its own, so it cannot get its own version; its accounts keep the global version.", "");
         }
         String preset = rows.get(0).getString(0);
-        if (!preset.equals(prior.name()) || !rows.get(0).getString(5).equals(prior.structureDigest())) {
-            throw JobFailure.badConfig("Version " + id + " is for model-preset " + preset + " as it was defined when it was fitted, but "
-                    + "conf's model is " + prior.name() + (preset.equals(prior.name()) ? " with other metrics, windows or scales" : "")
-                    + ": approve it with the conf it was calibrated with (--set model-preset=" + preset + ").", "");
-        }
+        requireFittedFor(id, preset, rows.get(0).getString(5), prior);
         if (rows.get(0).getString(1).equals(APPROVED)) {
             return new Approval(id, preset, null, rows.get(0).getString(4));
         }
@@ -351,14 +341,32 @@ public final class WeightVersions {
                     + name + " is scored with now, more than calibration.max-weight-change = " + maxWeightChange + ": read the "
                     + "calibration report, then approve with --accept-large-changes.", "");
         }
-        Column isTarget = col("version").equalTo(id);
+        approveRetiring(id, ofSegment, by, now);
+        return new Approval(id, preset, retired, null);
+    }
+
+    /** Fails, in words, when a version was fitted for another model than conf's (its preset and structure digest). */
+    private static void requireFittedFor(String version, String preset, String digest, HealthModel prior) {
+        if (!preset.equals(prior.name()) || !digest.equals(prior.structureDigest())) {
+            throw JobFailure.badConfig("Version " + version + " is for model-preset " + preset + " as it was defined when it was "
+                    + "fitted, but conf's model is " + prior.name() + (preset.equals(prior.name()) ? " with other metrics, windows or scales" : "")
+                    + ": approve it with the conf it was calibrated with (--set model-preset=" + preset + ").", "");
+        }
+    }
+
+    /**
+     * In one commit: {@code version} becomes approved (by, at now) and the version approved until now among the
+     * {@code scope} rows (the preset's global versions, or one segment's) is retired. A global approve and a segment's
+     * differ only in that scope.
+     */
+    private void approveRetiring(String version, Column scope, String by, Timestamp now) {
+        Column isTarget = col("version").equalTo(version);
         Map<String, Column> set = new LinkedHashMap<>();
         set.put("status", when(isTarget, lit(APPROVED)).otherwise(lit(RETIRED)));
         set.put("approved_by", when(isTarget, lit(by)).otherwise(col("approved_by")));
         set.put("approved_at", when(isTarget, lit(now)).otherwise(col("approved_at")));
         set.put("retired_at", when(isTarget, lit(null).cast("timestamp")).otherwise(lit(now)));
-        tables.update(OutputTables.HEALTH_WEIGHTS, ofSegment.and(isTarget.or(col("status").equalTo(APPROVED))), set);
-        return new Approval(id, preset, retired, null);
+        tables.update(OutputTables.HEALTH_WEIGHTS, isTarget.or(scope.and(col("status").equalTo(APPROVED))), set);
     }
 
     /** The metrics of a version's rows (metric at 2, weight at 3) whose share moves more than {@code max} points from {@code today}. */

@@ -1,5 +1,6 @@
 package com.customerhealth.calibrate;
 
+import static com.customerhealth.FixtureWarehouse.points;
 import static org.apache.spark.sql.functions.col;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -71,17 +72,6 @@ class ApproveTest {
         var fit = new CalibrationReport.Fit(0.01, 5, List.of(), 100, 0.9, 100, 80 / 180.0, 50, 10);
         return new CalibrationReport("calibrate-" + runDate, runDate, "fixture", "proposed", null, fixture.model().version(),
                 version, window, fit, rows, List.of(), null, null, segments, List.of(), List.of(), List.of(), null, List.of(), null);
-    }
-
-    private static Map<String, Double> points(double renewal, double payment) {
-        Map<String, Double> p = new LinkedHashMap<>();
-        for (String m : List.of("nps", "renewal_intent", "seat_utilisation", "sessions_rank", "support_burden", "payment_punctuality",
-                "mrr_growth_yoy")) {
-            p.put(m, 0.0);
-        }
-        p.put("renewal_intent", renewal);
-        p.put("payment_punctuality", payment);
-        return p;
     }
 
     private List<Row> scores() {

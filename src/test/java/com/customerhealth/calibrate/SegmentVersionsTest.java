@@ -1,5 +1,6 @@
 package com.customerhealth.calibrate;
 
+import static com.customerhealth.FixtureWarehouse.points;
 import static org.apache.spark.sql.functions.col;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -51,17 +52,6 @@ class SegmentVersionsTest {
         versions = new WeightVersions(spark, new DeltaTables(spark, fixture.output()));
     }
 
-    /** Only renewal_intent and payment_punctuality carry weight (points). */
-    private static Map<String, Double> points(double renewal, double payment) {
-        Map<String, Double> p = new LinkedHashMap<>();
-        for (String m : List.of("nps", "renewal_intent", "seat_utilisation", "sessions_rank", "support_burden", "payment_punctuality",
-                "mrr_growth_yoy")) {
-            p.put(m, 0.0);
-        }
-        p.put("renewal_intent", renewal);
-        p.put("payment_punctuality", payment);
-        return p;
-    }
 
     private static SegmentFit segment(String grouping, String name, long events, Map<String, Double> own) {
         return new SegmentFit(grouping, name, events, 400, 12, 0.66, 0.71, false, List.of(), own);

@@ -1,5 +1,6 @@
 package com.customerhealth.score;
 
+import static com.customerhealth.FixtureWarehouse.points;
 import static org.apache.spark.sql.functions.col;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
@@ -31,17 +32,6 @@ import org.junit.jupiter.api.Test;
 class SegmentScorecardsTest {
     private final SparkSession spark = TestSpark.session();
 
-    /** Only renewal_intent and payment_punctuality carry weight (points). */
-    private static Map<String, Double> points(double renewal, double payment) {
-        Map<String, Double> p = new LinkedHashMap<>();
-        for (String m : List.of("nps", "renewal_intent", "seat_utilisation", "sessions_rank", "support_burden", "payment_punctuality",
-                "mrr_growth_yoy")) {
-            p.put(m, 0.0);
-        }
-        p.put("renewal_intent", renewal);
-        p.put("payment_punctuality", payment);
-        return p;
-    }
 
     /**
      * Every account has every component at 50 but renewal_intent 80 and payment_punctuality 20. With the fixture prior
