@@ -484,8 +484,9 @@ public final class DeltaTables {
             // Since the job started: an earlier run of the same run id (a re-run) carries the same tag.
             Row sum = target(t).history(100).where(col("userMetadata").equalTo(tag).and(col("timestamp").geq(lit(java.sql.Timestamp.from(since)))))
                     // An UPDATE reports no numOutputRows: the rows it rewrote are its updated plus copied rows.
-                    .agg(functions.sum(expr("CAST(coalesce(operationMetrics['numOutputRows'], CAST(CAST(operationMetrics['numUpdatedRows'] "
-                            + "AS BIGINT) + CAST(operationMetrics['numCopiedRows'] AS BIGINT) AS STRING)) AS BIGINT)")), functions.count(lit(1)))
+                    .agg(functions.sum(expr("coalesce(CAST(operationMetrics['numOutputRows'] AS BIGINT), "
+                            + "CAST(operationMetrics['numUpdatedRows'] AS BIGINT) + CAST(operationMetrics['numCopiedRows'] AS BIGINT))")),
+                            functions.count(lit(1)))
                     .first();
             if (sum.getLong(1) > 0) {
                 rows.put(t.name(), sum.isNullAt(0) ? 0L : sum.getLong(0));

@@ -1,7 +1,6 @@
 package com.customerhealth.jobs;
 
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.not;
 
 import com.customerhealth.actions.HealthAlerts;
 import com.customerhealth.actions.ScoreDrift;
@@ -28,6 +27,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 
 /**
@@ -80,11 +80,13 @@ public final class InsightsJob implements Job {
         Dataset<Row> now = scores.get(d);
         Dataset<Row> before30 = scores.get(d.minusDays(30));
         Dataset<Row> before90 = scores.get(d.minusDays(90));
+        // The weights versions D's rows were scored with: the global version and a few segments'.
+        List<String> versions = now.select("weights_version").distinct().as(Encoders.STRING()).collectAsList();
 
         ctx.writePartition(OutputTables.PEER_BENCHMARKS, PeerBenchmarks.benchmarks(now, cfg.minGroupSize()), d);
         Dataset<Row> peers = PeerBenchmarks.healthyPeers(ctx.tables().readPartition(OutputTables.PEER_BENCHMARKS, d));
         ctx.writePartition(OutputTables.ACCOUNT_HEALTH_DRIVERS, Drivers.drivers(now, before30, before90, peers,
-                Drivers.metricTable(ctx.spark(), modelsOf(ctx, now)), cfg.trendThreshold(), cfg.topConcerns()), d);
+                Drivers.metricTable(ctx.spark(), modelsOf(ctx, versions)), cfg.trendThreshold(), cfg.topConcerns()), d);
 
         CustomerSegments.Cuts cuts = CustomerSegments.Cuts.of(now, cfg.segments());
         ctx.writePartition(OutputTables.CUSTOMER_SEGMENTS, CustomerSegments.segments(now, signals(ctx, warehouse), cuts, cfg.segments()), d);
@@ -101,27 +103,27 @@ public final class InsightsJob implements Job {
         ctx.out().println("  " + SuccessProfile.marketingLine(ctx.tables().readPartition(OutputTables.SUCCESS_PROFILE, d)));
         ctx.out().printf("  table: %s%n", ctx.tables().describe(OutputTables.SUCCESS_PROFILE));
         writeAlerts(ctx, warehouse, now, before30);
-        writeDrift(ctx, now, before30, before90);
+        writeDrift(ctx, now, before30, before90, globalVersion(ctx, versions));
     }
 
     /**
-     * The global weights version D's scores were computed with (a segment version's id has a '/'): the one whose training
+     * The global weights version among D's (the rest are segment versions): the one whose training
      * snapshots they are compared with. Not today's approved version: a version approved after D was scored did not score D.
      */
-    private static String globalVersionOf(JobContext ctx, Dataset<Row> now) {
-        List<Row> versions = now.select("weights_version").where(not(col("weights_version").contains("/"))).distinct()
-                .limit(2).collectAsList(); // one version per date
-        return versions.size() == 1 ? versions.get(0).getString(0) : ctx.scoringModel().version();
+    private static String globalVersion(JobContext ctx, List<String> versions) {
+        List<String> global = versions.stream().filter(v -> !WeightVersions.isSegmentVersion(v)).toList(); // one per date
+        return global.size() == 1 ? global.get(0) : ctx.scoringModel().version();
     }
 
     /**
      * score_drift of D: D's scores against D - 30 and D - 90 days and against the training snapshots of the global weights
      * version that scored D, and the measures flagged.
      */
-    private static void writeDrift(JobContext ctx, Dataset<Row> now, Dataset<Row> before30, Dataset<Row> before90) {
+    private static void writeDrift(JobContext ctx, Dataset<Row> now, Dataset<Row> before30, Dataset<Row> before90,
+                                   String globalVersion) {
         LocalDate d = ctx.runDate();
         var cfg = ctx.config().actions().drift();
-        TrainingDistribution.Reference training = TrainingDistribution.of(ctx.tables(), globalVersionOf(ctx, now), ctx.spark());
+        TrainingDistribution.Reference training = TrainingDistribution.of(ctx.tables(), globalVersion, ctx.spark());
         Dataset<Row> current = ScoreDrift.histogram(now).cache(); // a few hundred rows, compared three times
         try {
             ctx.writePartition(OutputTables.SCORE_DRIFT,
@@ -177,14 +179,13 @@ public final class InsightsJob implements Job {
      * segments that have one), so the points lost explain the score shown, also when a newer version was approved
      * since; today's model, under the row's version, when a version is unknown.
      */
-    private static List<HealthModel> modelsOf(JobContext ctx, Dataset<Row> scores) {
-        List<Row> versions = scores.select("weights_version").distinct().collectAsList(); // the global version and a few segments'
+    private static List<HealthModel> modelsOf(JobContext ctx, List<String> versions) {
         if (versions.isEmpty()) {
             return List.of(ctx.scoringModel());
         }
         WeightVersions weights = new WeightVersions(ctx.spark(), ctx.tables());
         HealthModel today = ctx.scoringModel();
-        return versions.stream().map(r -> r.getString(0)).map(v -> weights.model(ctx.config().model(), v)
+        return versions.stream().map(v -> weights.model(ctx.config().model(), v)
                 .orElseGet(() -> today.withPoints(v, today.points()))).toList();
     }
 

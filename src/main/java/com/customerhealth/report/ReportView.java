@@ -194,13 +194,15 @@ final class ReportView {
             row.put("significant", "significant".equals(c.flag()));
             return row;
         }).toList());
-        putList(view, "stale", cells.stream().filter(c -> "training".equals(c.reference()) && "significant".equals(c.flag()))
-                .map(CalibrationReport.DriftCell::measure).toList());
-        putList(view, "broken", cells.stream().filter(c -> "no_values".equals(c.flag()))
-                .map(CalibrationReport.DriftCell::measure).distinct().toList());
+        List<String> stale = cells.stream().filter(c -> "training".equals(c.reference()) && "significant".equals(c.flag()))
+                .map(CalibrationReport.DriftCell::measure).toList();
+        List<String> broken = cells.stream().filter(c -> "no_values".equals(c.flag()))
+                .map(CalibrationReport.DriftCell::measure).distinct().toList();
+        putList(view, "stale", stale);
+        putList(view, "broken", broken);
         view.put("noTrainingReference", cells.stream().filter(c -> "training".equals(c.reference()))
                 .allMatch(c -> "no_reference".equals(c.flag()) || "no_values".equals(c.flag())));
-        view.put("alert", !((List<?>) view.get("stale")).isEmpty() || !((List<?>) view.get("broken")).isEmpty());
+        view.put("alert", !stale.isEmpty() || !broken.isEmpty());
         return view;
     }
 
