@@ -32,6 +32,10 @@ public final class TestSpark {
                         .config("spark.databricks.delta.snapshotPartitions", "2")
                         .config("spark.sql.adaptive.enabled", "false")
                         .config("spark.sql.codegen.wholeStage", "false")
+                        // Expressions interpreted, not compiled: fixtures have a handful of rows, so compiling each
+                        // projection costs more than it saves (about a fifth of the suite's time). ClusterIT compares a
+                        // compiled run on the cluster with the reference run of this session.
+                        .config("spark.sql.codegen.factoryMode", "NO_CODEGEN")
                         .getOrCreate();
             } catch (IOException e) {
                 throw new UncheckedIOException(e);

@@ -150,17 +150,18 @@ class SqlShellTest {
         command.addAll(opens());
         command.addAll(List.of("-Dspark.master=local[1]", "-Dspark.ui.enabled=false", "-Dspark.driver.host=127.0.0.1",
                 "-Dspark.driver.bindAddress=127.0.0.1", "-Dspark.sql.shuffle.partitions=1",
+                "-Dspark.sql.codegen.factoryMode=NO_CODEGEN", // as TestSpark: a handful of rows
                 "-Dlog4j2.configurationFile=" + Path.of("conf/log4j2.properties").toAbsolutePath(),
                 "-cp", System.getProperty("java.class.path"), HealthJobs.class.getName()));
         command.addAll(cliArgs);
         return new ProcessBuilder(command).redirectError(stderr.toFile()).start();
     }
 
-    /** The JDK 17 opens of this JVM's own command line (surefire's argLine). */
+    /** The JDK 17 opens and the -XX options of this JVM's own command line (surefire's argLine). */
     private static List<String> opens() {
         return java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
                 .filter(a -> a.startsWith("--add-opens") || a.startsWith("-Djdk.reflect") || a.startsWith("-Dio.netty")
-                        || a.equals("-XX:+IgnoreUnrecognizedVMOptions"))
+                        || a.startsWith("-XX:"))
                 .toList();
     }
 
