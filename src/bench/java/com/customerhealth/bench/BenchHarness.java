@@ -417,6 +417,9 @@ public final class BenchHarness {
         machine.put("threads", s.threads());
         machine.put("heap_max_bytes", Runtime.getRuntime().maxMemory());
         machine.put("jvm", System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"));
+        // The collectors in use (G1 and the parallel one differ by about 8% at 100k accounts).
+        var collectors = machine.putArray("garbage_collectors");
+        java.lang.management.ManagementFactory.getGarbageCollectorMXBeans().forEach(g -> collectors.add(g.getName()));
         machine.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version") + " " + System.getProperty("os.arch"));
         machine.put("spark", spark.version());
         machine.put("delta", deltaVersion());
