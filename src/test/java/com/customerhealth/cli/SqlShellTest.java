@@ -3,6 +3,7 @@ package com.customerhealth.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.customerhealth.Cli;
+import com.customerhealth.TestSpark;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -147,27 +148,17 @@ class SqlShellTest {
     /** The CLI in a JVM of its own: the test classpath (Spark provided, as spark-local-env.sh's), a small heap, one core. */
     private static Process start(List<String> cliArgs, Path stderr) throws IOException {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m"));
-        command.addAll(opens());
+        command.addAll(TestSpark.childJvmOptions());
         command.addAll(List.of("-Dspark.master=local[1]", "-Dspark.ui.enabled=false", "-Dspark.driver.host=127.0.0.1",
                 "-Dspark.driver.bindAddress=127.0.0.1", "-Dspark.sql.shuffle.partitions=1",
-                "-Dspark.sql.codegen.factoryMode=NO_CODEGEN", // as TestSpark: a handful of rows
                 "-Dlog4j2.configurationFile=" + Path.of("conf/log4j2.properties").toAbsolutePath(),
                 "-cp", System.getProperty("java.class.path"), HealthJobs.class.getName()));
         command.addAll(cliArgs);
         return new ProcessBuilder(command).redirectError(stderr.toFile()).start();
     }
 
-    /** The JDK 17 opens and the -XX options of this JVM's own command line (surefire's argLine). */
-    private static List<String> opens() {
-        return java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
-                .filter(a -> a.startsWith("--add-opens") || a.startsWith("-Djdk.reflect") || a.startsWith("-Dio.netty")
-                        || a.startsWith("-XX:"))
-                .toList();
-    }
-
     /** The stderr lines that are not Spark's start-up warnings about the host name. */
     private static List<String> errorLines(Path stderr) throws IOException {
         return Files.readAllLines(stderr).stream().filter(l -> !l.contains(" WARN ")).toList();
     }
-
 }

@@ -10,7 +10,6 @@ import com.customerhealth.config.AppConfig;
 import com.customerhealth.generate.WarehouseGenerator;
 import com.customerhealth.it.OutputComparison;
 import java.io.IOException;
-import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
@@ -102,16 +101,9 @@ class FaultToleranceIT {
     /** Starts the CLI in a JVM of its own (local Spark, the test JVM's class path and module flags). */
     private static Process jvm(List<String> cliArgs, Path log) throws IOException {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx1g"));
-        for (String a : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
-            // The module opens and the test JVMs' compiler and collector options (pom: test.jvm.options).
-            if (a.startsWith("--add-opens") || a.startsWith("-XX:") || a.startsWith("-Djdk.reflect")
-                    || a.startsWith("-Dio.netty")) {
-                command.add(a);
-            }
-        }
+        command.addAll(TestSpark.childJvmOptions());
         command.addAll(List.of("-Dspark.master=local[2]", "-Dspark.ui.enabled=false", "-Dspark.driver.host=127.0.0.1",
                 "-Dspark.driver.bindAddress=127.0.0.1", "-Dspark.sql.shuffle.partitions=2", "-Duser.timezone=UTC",
-                "-Dspark.sql.codegen.factoryMode=NO_CODEGEN", // as TestSpark: a handful of rows
                 "-Dspark.sql.warehouse.dir=" + Files.createTempDirectory("faults-warehouse"),
                 "-cp", System.getProperty("java.class.path"), HealthJobs.class.getName()));
         command.addAll(cliArgs);
