@@ -22,7 +22,6 @@ import com.customerhealth.config.CalibrationSettings;
 import com.customerhealth.config.HealthModel;
 import com.customerhealth.config.MetricSpec;
 import com.customerhealth.config.Tiers;
-import com.customerhealth.score.HealthScorer;
 import com.customerhealth.score.Segments;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -91,7 +90,8 @@ public final class Calibrator {
             // Judging needs churners and stayers on both sides (the score-to-probability curve is fitted on training).
             boolean judgeable = window.trainingChurnEvents() > 0 && window.trainingRows() > window.trainingChurnEvents()
                     && window.holdoutChurnEvents() > 0 && window.holdoutRows() > window.holdoutChurnEvents();
-            Evaluation today = judgeable ? HoldoutEvaluation.evaluate("current", current, tiers, train, holdout) : null;
+            HoldoutEvaluation.Judged judgedToday = judgeable ? HoldoutEvaluation.evaluate("current", current, tiers, train, holdout) : null;
+            Evaluation today = judgedToday == null ? null : judgedToday.evaluation();
             String blocker = blocker(window);
             if (blocker != null) {
                 return new Result(report(runId, runDate, window, fitWithoutProposal(), priorRows(), today, null, SegmentFits.NONE,
@@ -141,16 +141,17 @@ public final class Calibrator {
                 HealthModel proposedModel = prior.withPoints(version, proposedPoints);
 
                 List<WeightRow> rows = weightRows(findings, fitted, strong, proposedPoints, dataShare);
-                Evaluation proposed = HoldoutEvaluation.evaluate("proposed", proposedModel, tiers, train, holdout);
+                HoldoutEvaluation.Judged judgedProposed = HoldoutEvaluation.evaluate("proposed", proposedModel, tiers, train, holdout);
+                Evaluation proposed = judgedProposed.evaluation();
                 SegmentFits segments = segments(candidates, spread, train, holdout, proposedModel);
                 Fit fit = new Fit(regParam, cal.folds(), cv.points(), replicates.size(), cal.intervalLevel(), cal.shrinkageK(),
                         dataShare, cal.minChurnEvents(), cal.maxWeightChange());
                 String command = "approve --version " + version + " --by \"<your name>\""
                         + (rows.stream().anyMatch(WeightRow::needsApproval) ? " --accept-large-changes" : "");
                 CalibrationReport report = report(runId, runDate, window, fit, rows, today, proposed, segments, null, version, command);
-                double[] flaggedToday = HoldoutEvaluation.flaggedChurnedMrr(holdout, current, tiers);
+                double[] flaggedToday = judgedToday.flaggedChurnedMrr();
                 if (flaggedToday != null) {
-                    double[] flaggedProposed = HoldoutEvaluation.flaggedChurnedMrr(holdout, proposedModel, tiers);
+                    double[] flaggedProposed = judgedProposed.flaggedChurnedMrr();
                     report = report.withMoney(CalibrationReport.Money.holdoutOnly(runDate, cal.horizonDays(), flaggedToday[0],
                             flaggedToday[1], flaggedProposed[1]));
                 }
@@ -456,15 +457,15 @@ public final class Calibrator {
             }
         }
         Map<String, ScoreCurve.Fit> curves = ownCurves(train, own);
+        Map<String, double[]> aucs = HoldoutEvaluation.segmentRocAucs(holdout, global, own, tiers); // one Spark job for all
         List<SegmentFit> out = new ArrayList<>();
         for (int i = 0; i < own.size(); i++) {
             Segments.Scorecard s = own.get(i);
             long[] c = counts.get(i);
             HealthModel ownModel = s.model();
             Map<String, Double> points = ownPoints.get(i);
-            Dataset<Row> segHoldout = holdout.where(col(s.grouping()).equalTo(s.segment()));
-            double globalAuc = HoldoutEvaluation.rocAuc(HoldoutEvaluation.scored(segHoldout, global, tiers));
-            double ownAuc = HoldoutEvaluation.rocAuc(HoldoutEvaluation.scored(segHoldout, ownModel, tiers));
+            double globalAuc = aucs.get(ownModel.version())[0];
+            double ownAuc = aucs.get(ownModel.version())[1];
             List<DimensionRow> ownDims = new ArrayList<>();
             for (HealthModel.Dimension d : prior.dimensions()) {
                 double sum = d.metrics().stream().mapToDouble(m -> points.get(m.name())).sum();
@@ -512,25 +513,16 @@ public final class Calibrator {
     /**
      * The aggregated points the segments' maps are fitted on: per segment (its model's version, {@code <grouping>=<segment>})
      * and distinct score under its own weights, the training rows n and their churn events (segment, score, n, events).
-     * One pass over the rows for all segments: each row's score under its segment's model of each grouping (a CASE on the
-     * grouping column), stacked, grouped. Rows the segment's model cannot score (no data) are left out, as
+     * One pass over the rows for all segments: each row's segments and its scores under their own weights
+     * ({@link HoldoutEvaluation#ownScores}), stacked, grouped. Rows the segment's model cannot score (no data) are left out, as
      * HoldoutEvaluation leaves them out of the global maps. Grouping by score loses nothing: health scores are
      * published at 2 decimals (HealthScorer rounds them), so the fit on the points is the fit on the rows, and there are
      * at most 10,001 distinct scores per segment.
      */
     static Dataset<Row> ownScorePoints(Dataset<Row> train, List<Segments.Scorecard> own, Tiers tiers) {
         List<Column> stacked = new ArrayList<>();
-        for (String grouping : own.stream().map(Segments.Scorecard::grouping).distinct().toList()) {
-            Column segment = lit(null).cast("string");
-            Column score = lit(null).cast("double");
-            for (Segments.Scorecard s : own) {
-                if (s.grouping().equals(grouping)) {
-                    Column in = col(grouping).equalTo(s.segment());
-                    segment = when(in, lit(s.model().version())).otherwise(segment);
-                    score = when(in, new HealthScorer(s.model(), tiers).healthScore()).otherwise(score);
-                }
-            }
-            stacked.add(struct(segment.as("segment"), round(score, 2).as("score")));
+        for (Column[] keyAndScore : HoldoutEvaluation.ownScores(own, tiers).values()) {
+            stacked.add(struct(keyAndScore[0].as("segment"), round(keyAndScore[1], 2).as("score")));
         }
         return train.select(explode(array(stacked.toArray(Column[]::new))).as("_point"), col("label"))
                 .select(col("_point.segment").as("segment"), col("_point.score").as("score"), col("label"))

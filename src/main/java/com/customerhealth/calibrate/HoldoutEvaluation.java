@@ -1,12 +1,17 @@
 package com.customerhealth.calibrate;
 
+import static org.apache.spark.sql.functions.array;
 import static org.apache.spark.sql.functions.avg;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.count_if;
 import static org.apache.spark.sql.functions.exp;
+import static org.apache.spark.sql.functions.explode;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.not;
 import static org.apache.spark.sql.functions.percentile_approx;
 import static org.apache.spark.sql.functions.pow;
+import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
 
@@ -17,10 +22,13 @@ import com.customerhealth.calibrate.CalibrationReport.TierRow;
 import com.customerhealth.config.HealthModel;
 import com.customerhealth.config.Tiers;
 import com.customerhealth.score.HealthScorer;
+import com.customerhealth.score.Segments;
 import com.customerhealth.stats.Wilson;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.spark.ml.classification.LogisticRegressionModel;
 import org.apache.spark.mllib.evaluation.BinaryClassificationMetrics;
 import org.apache.spark.sql.Column;
@@ -51,33 +59,61 @@ final class HoldoutEvaluation {
         return rows.withColumn(SCORE, new HealthScorer(model, tiers).healthScore()).where(col(SCORE).isNotNull());
     }
 
+    /** One set of weights judged on the holdout, and the holdout's churned MRR its tiers flagged (null without an mrr column). */
+    record Judged(Evaluation evaluation, double[] flaggedChurnedMrr) {
+    }
+
     /**
      * @param train   training snapshots (only to fit the score-to-probability curve)
      * @param holdout holdout snapshots, judged
      */
-    static Evaluation evaluate(String label, HealthModel model, Tiers tiers, Dataset<Row> train, Dataset<Row> holdout) {
-        Dataset<Row> trainScored = scored(train.drop(WeightFit.FEATURES), model, tiers).withColumn(WeightFit.WEIGHT, lit(1.0));
-        LogisticRegressionModel curve = WeightFit.unbounded().fit(WeightFit.assemble(trainScored, List.of(SCORE)));
+    static Judged evaluate(String label, HealthModel model, Tiers tiers, Dataset<Row> train, Dataset<Row> holdout) {
+        ScoreCurve.Fit curve = curve(scored(train.drop(WeightFit.FEATURES), model, tiers));
         double a = curve.intercept();
-        double b = curve.coefficients().apply(0);
+        double b = curve.slope();
         Dataset<Row> judged = scored(holdout, model, tiers)
                 .withColumn(PREDICTED, lit(1.0).divide(lit(1.0).plus(exp(lit(-a).minus(col(SCORE).multiply(b))))))
                 .cache();
         try {
+            boolean withMrr = java.util.Arrays.asList(holdout.columns()).contains("mrr");
+            // Churned MRR, and of it the share in the at_risk or critical tier, in the same pass as the Brier score.
+            Column churnedMrr = withMrr ? when(col("label").equalTo(1.0), col("mrr").cast("double")).otherwise(lit(0.0)) : lit(0.0);
+            Column flagged = when(new HealthScorer(model, tiers).tier(col(SCORE)).isin("at_risk", "critical"), churnedMrr).otherwise(lit(0.0));
             Row overall = judged.agg(avg(pow(col(PREDICTED).minus(col("label")), 2)), avg(col("label")),
-                    avg(when(col("label").equalTo(1.0), col(SCORE))), avg(when(col("label").equalTo(0.0), col(SCORE)))).first();
+                    avg(when(col("label").equalTo(1.0), col(SCORE))), avg(when(col("label").equalTo(0.0), col(SCORE))),
+                    sum(churnedMrr), sum(flagged)).first();
+            double[] flaggedChurnedMrr = withMrr ? new double[] {overall.isNullAt(4) ? 0 : overall.getDouble(4),
+                    overall.isNullAt(5) ? 0 : overall.getDouble(5)} : null;
             BinaryClassificationMetrics ranking = ranking(judged);
             try {
-                return new Evaluation(label, model.version(), ranking.areaUnderROC(), ranking.areaUnderPR(), overall.getDouble(1),
+                return new Judged(new Evaluation(label, model.version(), ranking.areaUnderROC(), ranking.areaUnderPR(), overall.getDouble(1),
                         overall.getDouble(0), a, b, nullable(overall, 2), nullable(overall, 3), captureLowest10(judged),
                         tiers(judged, new HealthScorer(model, tiers)), calibrationCurve(judged), roc(ranking),
-                        calibrationSlope(judged, b));
+                        calibrationSlope(judged, b)), flaggedChurnedMrr);
             } finally {
                 ranking.unpersist();
             }
         } finally {
             judged.unpersist();
         }
+    }
+
+    /**
+     * The score-to-probability map of scored rows ({@link #SCORE}, label): {@link ScoreCurve} on the rows counted per distinct
+     * score (one aggregation; at most 10,001 points, as scores have 2 decimals), the same maximum-likelihood fit MLlib's
+     * unpenalised regression makes on the rows, which took a Spark job per iteration. When the points give no finite fit
+     * (one distinct score, or a score that separates churners from stayers), MLlib's fit on the rows, as before.
+     */
+    static ScoreCurve.Fit curve(Dataset<Row> scored) {
+        List<ScoreCurve.Point> points = new ArrayList<>();
+        for (Row r : scored.groupBy(col(SCORE)).agg(count(lit(1)), sum(col("label"))).orderBy(SCORE).collectAsList()) {
+            points.add(new ScoreCurve.Point(r.getDouble(0), r.getLong(1), r.getDouble(2)));
+        }
+        return ScoreCurve.fit(points).orElseGet(() -> {
+            LogisticRegressionModel m = WeightFit.unbounded().fit(WeightFit.assemble(scored.withColumn(WeightFit.WEIGHT, lit(1.0)),
+                    List.of(SCORE)));
+            return new ScoreCurve.Fit(m.intercept(), m.coefficients().apply(0));
+        });
     }
 
     /**
@@ -89,34 +125,86 @@ final class HoldoutEvaluation {
         if (b == 0) {
             return null;
         }
-        LogisticRegressionModel own = WeightFit.unbounded().fit(WeightFit.assemble(judged.withColumn(WeightFit.WEIGHT, lit(1.0)),
-                List.of(SCORE)));
-        return own.coefficients().apply(0) / b;
+        return curve(judged).slope() / b;
     }
 
     /**
-     * Churned MRR on the holdout and how much of it a model's tiers flagged: {churned MRR, of it in the at_risk or
-     * critical tier}. Null when the snapshots carry no mrr column.
+     * Per grouping of {@code own} (industry, size band), a row's segment version ({@code <grouping>=<segment>}) and its score
+     * under that segment's own weights, null for a row of no segment in {@code own}: {key, score} columns, each a CASE on
+     * the grouping column. One pass over the rows scores every segment: one scan per segment instead, each with its own
+     * generated code, cost several times more at 100,000 accounts.
      */
-    static double[] flaggedChurnedMrr(Dataset<Row> holdout, HealthModel model, Tiers tiers) {
-        if (!java.util.Arrays.asList(holdout.columns()).contains("mrr")) {
-            return null;
+    static Map<String, Column[]> ownScores(List<Segments.Scorecard> own, Tiers tiers) {
+        Map<String, Column[]> out = new LinkedHashMap<>();
+        for (Segments.Scorecard s : own) {
+            Column in = col(s.grouping()).equalTo(s.segment());
+            Column[] previous = out.getOrDefault(s.grouping(), new Column[] {lit(null).cast("string"), lit(null).cast("double")});
+            out.put(s.grouping(), new Column[] {when(in, lit(s.model().version())).otherwise(previous[0]),
+                    when(in, new HealthScorer(s.model(), tiers).healthScore()).otherwise(previous[1])});
         }
-        Column churnedMrr = when(col("label").equalTo(1.0), col("mrr").cast("double")).otherwise(lit(0.0));
-        Column tier = new HealthScorer(model, tiers).tier(col(SCORE));
-        Row r = scored(holdout, model, tiers).agg(sum(churnedMrr),
-                sum(when(tier.isin("at_risk", "critical"), churnedMrr).otherwise(lit(0.0)))).first();
-        return new double[] {r.isNullAt(0) ? 0 : r.getDouble(0), r.isNullAt(1) ? 0 : r.getDouble(1)};
+        return out;
     }
 
-    /** ROC AUC of (100 - score) as a churn predictor: the chance a churner scores below a stayer (ties count half). */
-    static double rocAuc(Dataset<Row> scored) {
-        BinaryClassificationMetrics ranking = ranking(scored);
-        try {
-            return ranking.areaUnderROC();
-        } finally {
-            ranking.unpersist();
+    /**
+     * Each segment's ROC AUC on its holdout rows, with the global weights and with its own, as {@link
+     * BinaryClassificationMetrics} computes one (the chance a churner scores below a stayer, ties counting half), all from
+     * one Spark job: each row's global score and its own segments' scores ({@link #ownScores}), stacked, counted per
+     * segment, weights and distinct score (at most 10,001 each); the curves are summed on the driver ({@link #rocAuc(List)}).
+     * Rows a set of weights cannot score are left out. By segment version: {global AUC, own AUC}.
+     */
+    static Map<String, double[]> segmentRocAucs(Dataset<Row> holdout, HealthModel global, List<Segments.Scorecard> own, Tiers tiers) {
+        if (own.isEmpty()) {
+            return Map.of();
         }
+        List<Column> stacked = new ArrayList<>();
+        Column globalScore = new HealthScorer(global, tiers).healthScore();
+        for (Column[] keyAndScore : ownScores(own, tiers).values()) {
+            stacked.add(struct(keyAndScore[0].as("_segment"), lit(0).as("_own"), globalScore.as("_s")));
+            stacked.add(struct(keyAndScore[0].as("_segment"), lit(1).as("_own"), keyAndScore[1].as("_s")));
+        }
+        Column churned = col("label").gt(0.5); // MLlib's positive class
+        Map<String, List<List<double[]>>> points = new LinkedHashMap<>();
+        own.forEach(s -> points.put(s.model().version(), List.of(new ArrayList<>(), new ArrayList<>())));
+        for (Row r : holdout.select(explode(array(stacked.toArray(Column[]::new))).as("_p"), col("label"))
+                .where(col("_p._segment").isNotNull().and(col("_p._s").isNotNull()))
+                .groupBy(col("_p._segment").as("segment"), col("_p._own").as("own"), col("_p._s").as("score"))
+                .agg(count_if(churned), count_if(not(churned)))
+                .orderBy("segment", "own", "score").collectAsList()) { // at most 10,001 rows per segment and weights
+            points.get(r.getString(0)).get(r.getInt(1)).add(new double[] {r.getLong(3), r.getLong(4)});
+        }
+        Map<String, double[]> out = new LinkedHashMap<>();
+        points.forEach((segment, p) -> out.put(segment, new double[] {rocAuc(p.get(0)), rocAuc(p.get(1))}));
+        return out;
+    }
+
+    /**
+     * The area under the ROC curve from {churners, stayers} per distinct score, lowest score (highest risk) first: each
+     * score a threshold, the points (false positive rate, true positive rate) of the rows at or below it, from (0, 0) to
+     * (1, 1), summed by trapezoids, as MLlib's BinaryClassificationMetrics and AreaUnderCurve do (a rate is 0 when its
+     * class is empty; no rows, 0.5).
+     */
+    static double rocAuc(List<double[]> byScore) {
+        double positives = 0;
+        double negatives = 0;
+        for (double[] p : byScore) {
+            positives += p[0];
+            negatives += p[1];
+        }
+        double area = 0;
+        double x = 0;
+        double y = 0;
+        double tp = 0;
+        double fp = 0;
+        for (double[] p : byScore) {
+            tp += p[0];
+            fp += p[1];
+            double nx = negatives == 0 ? 0 : fp / negatives;
+            double ny = positives == 0 ? 0 : tp / positives;
+            area += (nx - x) * (y + ny) / 2;
+            x = nx;
+            y = ny;
+        }
+        return area + (1 - x) * (y + 1) / 2;
     }
 
     /** Exact curves (no binning): one point per distinct score. */

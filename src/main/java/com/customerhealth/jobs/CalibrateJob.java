@@ -23,7 +23,6 @@ import com.customerhealth.validate.ValidatedWarehouse;
 import java.sql.Date;
 import java.sql.Timestamp;
 import java.time.Instant;
-import java.time.LocalDate;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -93,14 +92,15 @@ public final class CalibrateJob implements Job {
 
     /**
      * The money at stake on the run date: today's customers scored with today's weights and with the proposal, each
-     * with the score-to-probability map this run fitted for it (one scoring of the run date per set of weights), and
-     * the holdout's flagged churned MRR the calibrator found.
+     * with the score-to-probability map this run fitted for it, and the holdout's flagged churned MRR the calibrator found.
+     * One feature pass of the run date: the proposal has today's metrics and scales, so the components are the same.
      */
     private static CalibrationReport withTodaysMoney(JobContext ctx, ValidatedWarehouse warehouse, CalibrationReport report,
                                                      HealthModel current, HealthModel proposed) {
-        List<LocalDate> date = List.of(ctx.runDate());
-        Dataset<Row> today = new ScoringPipeline(ctx.config(), current).scores(warehouse, date, ctx.runId(), List.of(map(report.current(), ctx)));
-        Dataset<Row> withProposal = new ScoringPipeline(ctx.config(), proposed).scores(warehouse, date, ctx.runId(),
+        ScoringPipeline todays = new ScoringPipeline(ctx.config(), current);
+        Dataset<Row> components = todays.components(warehouse, List.of(ctx.runDate())).cache();
+        Dataset<Row> today = todays.scores(warehouse, components, ctx.runId(), List.of(map(report.current(), ctx)));
+        Dataset<Row> withProposal = new ScoringPipeline(ctx.config(), proposed).scores(warehouse, components, ctx.runId(),
                 List.of(map(report.proposed(), ctx)));
         Dataset<Row> paired = MoneyAtStake.paired(today, withProposal).cache();
         try {
@@ -110,6 +110,7 @@ public final class CalibrateJob implements Job {
                     : money.withHoldout(holdout.holdoutChurnedMrr(), holdout.holdoutFlaggedToday(), holdout.holdoutFlaggedProposed()));
         } finally {
             paired.unpersist();
+            components.unpersist();
         }
     }
 

@@ -71,11 +71,20 @@ public final class ScoringPipeline {
      * version's map.
      */
     public Dataset<Row> scores(ValidatedWarehouse warehouse, List<LocalDate> asOfDates, String runId, List<ChurnProbability> maps) {
+        return scores(warehouse, components(warehouse, asOfDates), runId, maps);
+    }
+
+    /**
+     * {@link #scores} from components already computed by {@link #components}, here or in a pipeline whose model has the same
+     * metrics and scales (components do not depend on the weights): two sets of weights then score a date from one feature
+     * pass.
+     */
+    public Dataset<Row> scores(ValidatedWarehouse warehouse, Dataset<Row> components, String runId, List<ChurnProbability> maps) {
         HealthScorer scorer = new HealthScorer(model, config.tiers());
         Dataset<Row> accounts = warehouse.table("accounts").select(
                 col("account_id"), col("account_name"), col("industry"), col("csm_owner"),
                 Segments.sizeBand(col("employee_count"), config.sizeBands()).as("size_band"));
-        Dataset<Row> rows = components(warehouse, asOfDates).join(accounts, new String[] {"account_id"}, "left")
+        Dataset<Row> rows = components.join(accounts, new String[] {"account_id"}, "left")
                 .withColumn("weights_version", Segments.weightsVersion(scorecards, model.version()));
         List<HealthModel> models = new java.util.ArrayList<>(List.of(model));
         scorecards.forEach(s -> models.add(s.model()));

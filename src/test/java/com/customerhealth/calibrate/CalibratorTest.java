@@ -231,6 +231,23 @@ class CalibratorTest {
         assertThat(sw.scoreIntercept()).isCloseTo(mllib.intercept(), within(1e-4));
         assertThat(sw.scoreSlope()).isCloseTo(mllib.coefficients().apply(0), within(1e-4));
         assertThat(sw.scoreSlope()).isNegative(); // a higher own score, less churn
+        // The global proposal's map too: fitted on its points, MLlib's fit on the training rows.
+        Map<String, Double> proposedPoints = new LinkedHashMap<>();
+        r.weights().forEach(w -> proposedPoints.put(w.metric(), w.proposed()));
+        var proposedModel = cfg.model().withPoints("proposed", proposedPoints);
+        Dataset<Row> train = snapshots.where(col("split").equalTo(TrainingSet.TRAIN).and(col("involuntary_only").equalTo(false))
+                .and(col("health_score").isNotNull()));
+        var mllibGlobal = WeightFit.unbounded().fit(WeightFit.assemble(HoldoutEvaluation.scored(train, proposedModel, cfg.tiers())
+                .withColumn(WeightFit.WEIGHT, lit(1.0)), List.of(HoldoutEvaluation.SCORE)));
+        assertThat(r.proposed().scoreIntercept()).isCloseTo(mllibGlobal.intercept(), within(1e-4));
+        assertThat(r.proposed().scoreSlope()).isCloseTo(mllibGlobal.coefficients().apply(0), within(1e-4));
+        // Software's ROC AUCs (every segment's from one Spark job) are MLlib's on its holdout rows, scored with its own and
+        // with the global proposed weights.
+        Dataset<Row> swHoldout = snapshots.where(col("split").equalTo(TrainingSet.HOLDOUT).and(col("involuntary_only").equalTo(false))
+                .and(col("health_score").isNotNull()).and(col("industry").equalTo("Software")));
+        assertThat(sw.ownAuc()).isCloseTo(mllibAuc(HoldoutEvaluation.scored(swHoldout, cfg.model().withPoints("own", sw.ownWeights()),
+                cfg.tiers())), within(1e-12));
+        assertThat(sw.globalAuc()).isCloseTo(mllibAuc(HoldoutEvaluation.scored(swHoldout, proposedModel, cfg.tiers())), within(1e-12));
         assertThat(r.segments()).allSatisfy(s -> assertThat(s.scoreIntercept()).as(s.segment()).isNotNull());
         // Recorded under the segment version's id, bucket all, as scoring reads it.
         String swVersion = WeightVersions.segmentVersion(r.proposedVersion(), "industry", "Software");
@@ -277,5 +294,12 @@ class CalibratorTest {
         for (WeightRow row : r.weights()) {
             assertThat(row.fromData() + row.fromPrior()).as(row.metric()).isCloseTo(row.proposed(), within(0.006));
         }
+    }
+
+    /** MLlib's ROC AUC of (100 - score) on scored rows, as HoldoutEvaluation judged one set of weights before. */
+    private static double mllibAuc(Dataset<Row> scored) {
+        var pairs = scored.select(lit(100.0).minus(col(HoldoutEvaluation.SCORE)), col("label")).toJavaRDD()
+                .map(row -> new scala.Tuple2<Object, Object>(row.getDouble(0), row.getDouble(1)));
+        return new org.apache.spark.mllib.evaluation.BinaryClassificationMetrics(pairs.rdd(), 0).areaUnderROC();
     }
 }
