@@ -58,8 +58,9 @@ HEAP="${BENCH_HEAP:-4g}"
 # Shuffle partitions sized to the data: one per 2,500 accounts (about a million usage rows), at least 8.
 SHUFFLE_DEFAULT=$(( ACCOUNTS / 2500 > 8 ? ACCOUNTS / 2500 : 8 ))
 # The parallel collector, as the local launcher: at 100k accounts the pipeline took 348.0 s against 377.2 s with G1,
-# every stage faster (bench/README.md, 2026-12-06).
-JAVA=(java "-Xmx$HEAP" -XX:+UseParallelGC $OPENS
+# every stage faster (bench/README.md, 2026-12-06). Huge generated methods JIT-compiled, as the local launcher
+# (jobs/spark-local-env.sh): calibrate alone at 100k, 154.5 -> 127.3 s.
+JAVA=(java "-Xmx$HEAP" -XX:+UseParallelGC -XX:-DontCompileHugeMethods $OPENS
   "-Dspark.master=local[$THREADS]"
   -Dspark.ui.enabled=false
   -Dspark.driver.host=127.0.0.1 -Dspark.driver.bindAddress=127.0.0.1

@@ -32,7 +32,9 @@ case "$CODEGEN" in
   false) CODEGEN_OPTS=(-Dspark.sql.codegen.wholeStage=false -Dspark.sql.codegen.factoryMode=NO_CODEGEN) ;;
   *) echo "ERROR: SPARK_LOCAL_CODEGEN must be true or false (got '$CODEGEN')." >&2; exit 2 ;;
 esac
-JAVA_CMD=(java -Xmx"${SPARK_DRIVER_MEMORY:-1536m}" -XX:+UseParallelGC $OPENS
+# -XX:-DontCompileHugeMethods: HotSpot leaves a method of over 8,000 bytes of bytecode to its interpreter, and Spark's
+# generated code for a query that scores rows with several weight sets is that big (docs/operations.md, "JVM options").
+JAVA_CMD=(java -Xmx"${SPARK_DRIVER_MEMORY:-1536m}" -XX:+UseParallelGC -XX:-DontCompileHugeMethods $OPENS
   "-Dspark.master=${SPARK_MASTER:-local[*]}"
   "${CODEGEN_OPTS[@]}"
   -Dspark.ui.enabled=false

@@ -90,7 +90,9 @@ PACKAGES_VARIABLE = "customer_health_spark_packages"
 # and catalog and a UTC session time zone itself; master, deploy mode, queue and memory belong to the
 # connection. The one setting here keeps retries in one place:
 # on YARN a failed driver is otherwise re-attempted by YARN before Airflow sees the failure, and then
-# again by every Airflow retry (ignored outside YARN).
+# again by every Airflow retry (ignored outside YARN). The JVM option docs/operations.md recommends
+# (-XX:-DontCompileHugeMethods, for speed) belongs in the cluster's spark-defaults extraJavaOptions: set here, it would
+# replace the cluster's own.
 SPARK_CONF = {"spark.yarn.maxAppAttempts": "1"}
 
 # How the sensor knows that the warehouse load of D has landed (docs/operations.md, "Airflow"). Three
