@@ -149,7 +149,7 @@ public final class Calibrator {
                 String command = "approve --version " + version + " --by \"<your name>\""
                         + (rows.stream().anyMatch(WeightRow::needsApproval) ? " --accept-large-changes" : "");
                 CalibrationReport report = report(runId, runDate, window, fit, rows, today, proposed, segments, null, version, command);
-                double[] flaggedToday = judgedToday.flaggedChurnedMrr();
+                double[] flaggedToday = judgedToday == null ? null : judgedToday.flaggedChurnedMrr();
                 if (flaggedToday != null) {
                     double[] flaggedProposed = judgedProposed.flaggedChurnedMrr();
                     report = report.withMoney(CalibrationReport.Money.holdoutOnly(runDate, cal.horizonDays(), flaggedToday[0],
@@ -521,8 +521,8 @@ public final class Calibrator {
      */
     static Dataset<Row> ownScorePoints(Dataset<Row> train, List<Segments.Scorecard> own, Tiers tiers) {
         List<Column> stacked = new ArrayList<>();
-        for (Column[] keyAndScore : HoldoutEvaluation.ownScores(own, tiers).values()) {
-            stacked.add(struct(keyAndScore[0].as("segment"), round(keyAndScore[1], 2).as("score")));
+        for (HoldoutEvaluation.SegmentScore s : HoldoutEvaluation.ownScores(own, tiers)) {
+            stacked.add(struct(s.segment().as("segment"), round(s.score(), 2).as("score")));
         }
         return train.select(explode(array(stacked.toArray(Column[]::new))).as("_point"), col("label"))
                 .select(col("_point.segment").as("segment"), col("_point.score").as("score"), col("label"))

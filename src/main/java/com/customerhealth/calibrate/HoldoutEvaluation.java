@@ -68,6 +68,7 @@ final class HoldoutEvaluation {
      * @param holdout holdout snapshots, judged
      */
     static Judged evaluate(String label, HealthModel model, Tiers tiers, Dataset<Row> train, Dataset<Row> holdout) {
+        HealthScorer scorer = new HealthScorer(model, tiers);
         ScoreCurve.Fit curve = curve(scored(train.drop(WeightFit.FEATURES), model, tiers));
         double a = curve.intercept();
         double b = curve.slope();
@@ -78,7 +79,7 @@ final class HoldoutEvaluation {
             boolean withMrr = java.util.Arrays.asList(holdout.columns()).contains("mrr");
             // Churned MRR, and of it the share in the at_risk or critical tier, in the same pass as the Brier score.
             Column churnedMrr = withMrr ? when(col("label").equalTo(1.0), col("mrr").cast("double")).otherwise(lit(0.0)) : lit(0.0);
-            Column flagged = when(new HealthScorer(model, tiers).tier(col(SCORE)).isin("at_risk", "critical"), churnedMrr).otherwise(lit(0.0));
+            Column flagged = when(scorer.tier(col(SCORE)).isin("at_risk", "critical"), churnedMrr).otherwise(lit(0.0));
             Row overall = judged.agg(avg(pow(col(PREDICTED).minus(col("label")), 2)), avg(col("label")),
                     avg(when(col("label").equalTo(1.0), col(SCORE))), avg(when(col("label").equalTo(0.0), col(SCORE))),
                     sum(churnedMrr), sum(flagged)).first();
@@ -88,7 +89,7 @@ final class HoldoutEvaluation {
             try {
                 return new Judged(new Evaluation(label, model.version(), ranking.areaUnderROC(), ranking.areaUnderPR(), overall.getDouble(1),
                         overall.getDouble(0), a, b, nullable(overall, 2), nullable(overall, 3), captureLowest10(judged),
-                        tiers(judged, new HealthScorer(model, tiers)), calibrationCurve(judged), roc(ranking),
+                        tiers(judged, scorer), calibrationCurve(judged), roc(ranking),
                         calibrationSlope(judged, b)), flaggedChurnedMrr);
             } finally {
                 ranking.unpersist();
@@ -130,19 +131,24 @@ final class HoldoutEvaluation {
 
     /**
      * Per grouping of {@code own} (industry, size band), a row's segment version ({@code <grouping>=<segment>}) and its score
-     * under that segment's own weights, null for a row of no segment in {@code own}: {key, score} columns, each a CASE on
+     * under that segment's own weights, null for a row of no segment in {@code own}: two columns, each a CASE on
      * the grouping column. One pass over the rows scores every segment: one scan per segment instead, each with its own
      * generated code, took twice as long at 100,000 accounts (the segments' ROC AUCs, 18.5 against 9.2 s).
      */
-    static Map<String, Column[]> ownScores(List<Segments.Scorecard> own, Tiers tiers) {
-        Map<String, Column[]> out = new LinkedHashMap<>();
+    static List<SegmentScore> ownScores(List<Segments.Scorecard> own, Tiers tiers) {
+        Map<String, SegmentScore> byGrouping = new LinkedHashMap<>();
         for (Segments.Scorecard s : own) {
             Column in = col(s.grouping()).equalTo(s.segment());
-            Column[] previous = out.getOrDefault(s.grouping(), new Column[] {lit(null).cast("string"), lit(null).cast("double")});
-            out.put(s.grouping(), new Column[] {when(in, lit(s.model().version())).otherwise(previous[0]),
-                    when(in, new HealthScorer(s.model(), tiers).healthScore()).otherwise(previous[1])});
+            SegmentScore previous = byGrouping.getOrDefault(s.grouping(),
+                    new SegmentScore(lit(null).cast("string"), lit(null).cast("double")));
+            byGrouping.put(s.grouping(), new SegmentScore(when(in, lit(s.model().version())).otherwise(previous.segment()),
+                    when(in, new HealthScorer(s.model(), tiers).healthScore()).otherwise(previous.score())));
         }
-        return out;
+        return List.copyOf(byGrouping.values());
+    }
+
+    /** A row's segment version in one grouping (null outside {@code own}'s segments) and its score under that segment's weights. */
+    record SegmentScore(Column segment, Column score) {
     }
 
     /**
@@ -158,9 +164,9 @@ final class HoldoutEvaluation {
         }
         List<Column> stacked = new ArrayList<>();
         Column globalScore = new HealthScorer(global, tiers).healthScore();
-        for (Column[] keyAndScore : ownScores(own, tiers).values()) {
-            stacked.add(struct(keyAndScore[0].as("_segment"), lit(0).as("_own"), globalScore.as("_s")));
-            stacked.add(struct(keyAndScore[0].as("_segment"), lit(1).as("_own"), keyAndScore[1].as("_s")));
+        for (SegmentScore s : ownScores(own, tiers)) {
+            stacked.add(struct(s.segment().as("_segment"), lit(0).as("_own"), globalScore.as("_s")));
+            stacked.add(struct(s.segment().as("_segment"), lit(1).as("_own"), s.score().as("_s")));
         }
         Column churned = col("label").gt(0.5); // MLlib's positive class
         Map<String, List<List<double[]>>> points = new LinkedHashMap<>();
