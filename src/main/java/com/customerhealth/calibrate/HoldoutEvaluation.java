@@ -162,16 +162,21 @@ final class HoldoutEvaluation {
         if (own.isEmpty()) {
             return Map.of();
         }
+        // Each score and segment once per row (the global score and a grouping's segment each feed two points), then stacked.
+        List<Column> scores = new ArrayList<>(List.of(new HealthScorer(global, tiers).healthScore().as("_global"), col("label")));
         List<Column> stacked = new ArrayList<>();
-        Column globalScore = new HealthScorer(global, tiers).healthScore();
-        for (SegmentScore s : ownScores(own, tiers)) {
-            stacked.add(struct(s.segment().as("_segment"), lit(0).as("_own"), globalScore.as("_s")));
-            stacked.add(struct(s.segment().as("_segment"), lit(1).as("_own"), s.score().as("_s")));
+        List<SegmentScore> groupings = ownScores(own, tiers);
+        for (int g = 0; g < groupings.size(); g++) {
+            scores.add(groupings.get(g).segment().as("_segment" + g));
+            scores.add(groupings.get(g).score().as("_own" + g));
+            stacked.add(struct(col("_segment" + g).as("_segment"), lit(0).as("_own"), col("_global").as("_s")));
+            stacked.add(struct(col("_segment" + g).as("_segment"), lit(1).as("_own"), col("_own" + g).as("_s")));
         }
         Column churned = col("label").gt(0.5); // MLlib's positive class
         Map<String, List<List<double[]>>> points = new LinkedHashMap<>();
         own.forEach(s -> points.put(s.model().version(), List.of(new ArrayList<>(), new ArrayList<>())));
-        for (Row r : holdout.select(explode(array(stacked.toArray(Column[]::new))).as("_p"), col("label"))
+        for (Row r : holdout.select(scores.toArray(Column[]::new)).select(explode(array(stacked.toArray(Column[]::new))).as("_p"),
+                        col("label"))
                 .where(col("_p._segment").isNotNull().and(col("_p._s").isNotNull()))
                 .groupBy(col("_p._segment").as("segment"), col("_p._own").as("own"), col("_p._s").as("score"))
                 .agg(count_if(churned), count_if(not(churned)))
