@@ -142,12 +142,15 @@ public final class CalibrateJob implements Job {
     /**
      * Computes the snapshots once, for every as-of date, and cuts their lineage (a local checkpoint on
      * the executors): each of the few hundred small Spark jobs of the fits then ships a task of a few
-     * KB instead of the whole feature plan (about 1 MB a task before). One partition per core, so an
-     * iteration of a fit is one wave of tasks. The checkpoint's blocks are freed with the Dataset
-     * (Spark's ContextCleaner) once the job is done with it.
+     * KB instead of the whole feature plan (about 1 MB a task before). Rebalanced, so adaptive execution sizes the
+     * partitions: at most spark.sql.adaptive.advisoryPartitionSizeInBytes each, and at least one per core while
+     * they are small, so an iteration of a fit is one wave of tasks at 100k accounts. One partition per core was
+     * fixed before: about 900 MB each at 1M accounts, which ran a 4 GB driver out of memory while the training
+     * rows were cached (docs/known-limits.md). The checkpoint's blocks are freed with the Dataset (Spark's
+     * ContextCleaner) once the job is done with it.
      */
     private static Dataset<Row> materialise(JobContext ctx, Dataset<Row> snapshots) {
-        return snapshots.repartition(ctx.spark().sparkContext().defaultParallelism()).localCheckpoint(true);
+        return snapshots.hint("rebalance").localCheckpoint(true);
     }
 
     /**
