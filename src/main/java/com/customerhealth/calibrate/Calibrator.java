@@ -86,13 +86,15 @@ public final class Calibrator {
                 .withColumn(WeightFit.WEIGHT, lit(1.0)).cache();
         Dataset<Row> holdout = usable.where(col("split").equalTo(TrainingSet.HOLDOUT)).cache();
         try {
-            DataWindow window = window(snapshots, train, holdout, dates);
-            // Judging needs churners and stayers on both sides (the score-to-probability curve is fitted on training).
-            boolean judgeable = window.trainingChurnEvents() > 0 && window.trainingRows() > window.trainingChurnEvents()
-                    && window.holdoutChurnEvents() > 0 && window.holdoutRows() > window.holdoutChurnEvents();
+            Counted counted = window(snapshots, train, holdout, dates);
+            DataWindow window = counted.window();
+            // Judging needs churners and stayers on both sides (the score-to-probability curve is fitted on training);
+            // without them blocker() stops the run before any proposal, so a proposal always has today's judgement.
+            boolean judgeable = window.trainingChurnEvents() > 0 && counted.trainingStayers() > 0
+                    && window.holdoutChurnEvents() > 0 && counted.holdoutStayers() > 0;
             HoldoutEvaluation.Judged judgedToday = judgeable ? HoldoutEvaluation.evaluate("current", current, tiers, train, holdout) : null;
             Evaluation today = judgedToday == null ? null : judgedToday.evaluation();
-            String blocker = blocker(window);
+            String blocker = blocker(counted);
             if (blocker != null) {
                 return new Result(report(runId, runDate, window, fitWithoutProposal(), priorRows(), today, null, SegmentFits.NONE,
                         blocker, null, null), null);
@@ -165,29 +167,39 @@ public final class Calibrator {
 
     // ------------------------------------------------------------------ data window and guardrail
 
-    private DataWindow window(Dataset<Row> snapshots, Dataset<Row> train, Dataset<Row> holdout, TrainingSet.Dates dates) {
+    /** The report's data window, and the rows of each side that did not churn (a churn event labels several rows). */
+    private record Counted(DataWindow window, long trainingStayers, long holdoutStayers) {
+    }
+
+    private Counted window(Dataset<Row> snapshots, Dataset<Row> train, Dataset<Row> holdout, TrainingSet.Dates dates) {
         Row excluded = snapshots.agg(count(when(col("involuntary_only"), 1)), count(when(col("health_score").isNull(), 1))).first();
         Row t = counts(train);
         Row h = counts(holdout);
-        return new DataWindow(dates.training().get(0), dates.training().get(dates.training().size() - 1),
+        return new Counted(new DataWindow(dates.training().get(0), dates.training().get(dates.training().size() - 1),
                 dates.holdout().get(0), dates.holdout().get(dates.holdout().size() - 1), cal.horizonDays(), cal.countInvoluntary(),
-                t.getLong(0), t.getLong(1), t.getLong(2), h.getLong(0), h.getLong(1), h.getLong(2), excluded.getLong(0), excluded.getLong(1));
+                t.getLong(0), t.getLong(1), t.getLong(2), h.getLong(0), h.getLong(1), h.getLong(2), excluded.getLong(0), excluded.getLong(1)),
+                t.getLong(3), h.getLong(3));
     }
 
-    /** Rows, distinct accounts, distinct churn events (account, churn date). */
+    /** Rows, distinct accounts, distinct churn events (account, churn date), rows not labelled churn. */
     private static Row counts(Dataset<Row> rows) {
         return rows.agg(count(lit(1)), count_distinct(col("account_id")),
-                count_distinct(col("account_id"), when(col("label").equalTo(1.0), col("churn_ref_date")))).first();
+                count_distinct(col("account_id"), when(col("label").equalTo(1.0), col("churn_ref_date"))),
+                count(when(col("label").notEqual(1.0), 1))).first();
     }
 
     /** Why nothing can be proposed, or null. */
-    private String blocker(DataWindow w) {
+    private String blocker(Counted counted) {
+        DataWindow w = counted.window();
         if (w.trainingChurnEvents() < cal.minChurnEvents()) {
             return String.format(Locale.ROOT, "Only %,d churn events in the training window (%s to %s), below the minimum of %,d "
                             + "(calibration.min-churn-events): too few to move the weights, so nothing is proposed.",
                     w.trainingChurnEvents(), w.trainFrom(), w.trainTo(), cal.minChurnEvents());
         }
-        if (w.holdoutChurnEvents() == 0 || w.holdoutRows() == w.holdoutChurnEvents()) {
+        if (counted.trainingStayers() == 0) {
+            return "The training window has nothing but churn events, so no fit can tell churners from stayers: nothing is proposed.";
+        }
+        if (w.holdoutChurnEvents() == 0 || counted.holdoutStayers() == 0) {
             return "The holdout has no churn event (or nothing but churn), so no set of weights can be judged on it: nothing is proposed.";
         }
         return null;

@@ -166,6 +166,21 @@ class CalibratorTest {
         assertThat(r.current()).isNotNull();
     }
 
+    /** Today's weights cannot be judged without stayers to fit the score-to-probability curve on: no proposal either. */
+    @Test
+    void aTrainingWindowOfNothingButChurnProposesNothingAndSaysWhy() {
+        AppConfig cfg = config(Map.of("calibration.bootstrap-replicates", "2", "calibration.folds", "2"));
+        Dataset<Row> snapshots = new PlantedSnapshots(TRUTH, 1.0, 0.08, 400, 7).build(SPARK, cfg, DATES);
+        Dataset<Row> allChurn = snapshots.withColumn("label", when(col("split").equalTo(TrainingSet.TRAIN), lit(1.0)).otherwise(col("label")))
+                .withColumn("churn_ref_date", when(col("label").equalTo(1.0), col("as_of_date")));
+        CalibrationReport r = calibrate(cfg, allChurn);
+        assertThat(r.status()).isEqualTo("no_proposal");
+        assertThat(r.statusReason()).contains("nothing but churn events").contains("nothing is proposed");
+        assertThat(r.data().trainingChurnEvents()).isEqualTo(r.data().trainingRows()).isPositive();
+        assertThat(r.proposed()).isNull();
+        assertThat(r.current()).isNull();
+    }
+
     @Test
     void foldsAndBootstrapWeightsAreConstantWithinAnAccount() {
         Dataset<Row> snapshots = new PlantedSnapshots(TRUTH, 1.0, 0.08, 2000, 7).build(SPARK, config, DATES)
