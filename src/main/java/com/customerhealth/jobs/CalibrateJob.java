@@ -19,6 +19,7 @@ import com.customerhealth.io.OutputTables;
 import com.customerhealth.report.ReportRenderer;
 import com.customerhealth.score.ChurnProbability;
 import com.customerhealth.score.ScoringPipeline;
+import com.customerhealth.validate.TableReport;
 import com.customerhealth.validate.ValidatedWarehouse;
 import java.sql.Date;
 import java.sql.Timestamp;
@@ -70,7 +71,9 @@ public final class CalibrateJob implements Job {
         String reportFolder = ReportPublisher.folder(ctx); // a missing setting fails before any work
         TrainingSet.Dates dates = TrainingSet.Dates.of(ctx.runDate(), cal);
         HealthModel current = ctx.scoringModel();
-        Dataset<Row> snapshots = materialise(ctx, TrainingSet.build(warehouse, config, current, dates));
+        long accounts = warehouse.reports().stream().filter(r -> r.table().equals("accounts")).mapToLong(TableReport::rows).sum();
+        Dataset<Row> snapshots = materialise(TrainingSet.build(warehouse, config, current, dates), accounts,
+                dates.training().size() + dates.holdout().size());
         Calibrator.Result result = new Calibrator(cal, config.tiers(), config.model(), current)
                 .calibrate(snapshots, dates, ctx.runId(), ctx.runDate());
         CalibrationReport report = result.proposedModel() == null ? result.report()
@@ -140,17 +143,27 @@ public final class CalibrateJob implements Job {
     }
 
     /**
+     * Snapshots per partition of the checkpoint: about 120 MB in memory (1M accounts' snapshots took about 1.8 GB, some
+     * 165 bytes each).
+     */
+    static final long SNAPSHOTS_PER_PARTITION = 750_000;
+
+    /**
      * Computes the snapshots once, for every as-of date, and cuts their lineage (a local checkpoint on
      * the executors): each of the few hundred small Spark jobs of the fits then ships a task of a few
-     * KB instead of the whole feature plan (about 1 MB a task before). Rebalanced, so adaptive execution sizes the
-     * partitions: at most spark.sql.adaptive.advisoryPartitionSizeInBytes each, and at least one per core while
-     * they are small, so an iteration of a fit is one wave of tasks at 100k accounts. One partition per core was
-     * fixed before: about 900 MB each at 1M accounts, which ran a 4 GB driver out of memory while the training
-     * rows were cached (docs/known-limits.md). The checkpoint's blocks are freed with the Dataset (Spark's
-     * ContextCleaner) once the job is done with it.
+     * KB instead of the whole feature plan (about 1 MB a task before). The partitions are bounded by size: one per
+     * {@link #SNAPSHOTS_PER_PARTITION} of at most one snapshot per account and date, and at least one per core, so a
+     * fit's iteration is one wave of tasks at 100k accounts (3 partitions) and the sample (2). Fixed at one per core
+     * before, each was about 900 MB at 1M accounts, which ran a 4 GB driver out of memory while the training rows were
+     * cached (bench/README.md, 2026-12-07). An explicit count rather than a rebalance hint: Spark ignores that hint
+     * without adaptive execution, and the count keeps small runs' layout, so their sums and figures, as they were. The
+     * checkpoint's blocks are freed with the Dataset (Spark's ContextCleaner) once the job is done with it.
      */
-    private static Dataset<Row> materialise(JobContext ctx, Dataset<Row> snapshots) {
-        return snapshots.hint("rebalance").localCheckpoint(true);
+    static Dataset<Row> materialise(Dataset<Row> snapshots, long accounts, int asOfDates) {
+        long bound = Math.multiplyExact(Math.max(accounts, 1), asOfDates);
+        long sized = (bound + SNAPSHOTS_PER_PARTITION - 1) / SNAPSHOTS_PER_PARTITION;
+        int cores = snapshots.sparkSession().sparkContext().defaultParallelism();
+        return snapshots.repartition((int) Math.min(Math.max(cores, sized), 100_000)).localCheckpoint(true);
     }
 
     /**
