@@ -25,14 +25,24 @@ public final class TestSpark {
     }
 
     /**
+     * JVM options of the short-lived JVMs tests start (a CLI run, a cluster's driver and executor): the client compiler
+     * only and the serial collector. On two cores they halve such a JVM's CPU time (C2 compiling and the collector's
+     * threads cost more than they return in a run of a minute or two).
+     */
+    public static final List<String> SHORT_RUN_JVM = List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC");
+
+    /**
      * The JVM options of a CLI process a test starts (java, the test class path): this JVM's module opens and -XX options
-     * (surefire's argLine: the JDK 17 opens and test.jvm.options), and this session's interpreted expressions.
+     * (surefire's argLine: the JDK 17 opens and test.jvm.options) but its collector, {@link #SHORT_RUN_JVM}, and this
+     * session's interpreted expressions.
      */
     public static List<String> childJvmOptions() {
         List<String> options = new ArrayList<>(ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
                 .filter(a -> a.startsWith("--add-opens") || a.startsWith("-XX:") || a.startsWith("-Djdk.reflect")
                         || a.startsWith("-Dio.netty"))
+                .filter(a -> !a.matches("-XX:[+-]Use\\w+GC") && !a.startsWith("-XX:TieredStopAtLevel"))
                 .toList());
+        options.addAll(SHORT_RUN_JVM);
         options.add("-D" + CODEGEN_FACTORY_MODE + "=" + INTERPRETED);
         return options;
     }

@@ -60,12 +60,6 @@ class ClusterIT {
     private static final Path SPARK_HOME = Path.of(System.getProperty("health.it.spark-home", "target/spark-home")).toAbsolutePath();
     private static final Path LOGS = Path.of("target", "cluster-it").toAbsolutePath();
     private static final Path WORK = LOGS.resolve("work");
-    /**
-     * JVM options of the short-lived cluster JVMs: the client compiler only and the serial collector. On
-     * two cores they halve the CPU time of the driver and executor (G1's concurrent threads and C2
-     * compiling cost more than they return in a few minutes' run).
-     */
-    private static final List<String> SHORT_RUN_JVM = List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC");
     /** The driver's and executors' JVM time zone: cluster hosts are not always on UTC (this JVM is). */
     private static final String HOST_TIME_ZONE = "America/Los_Angeles";
 
@@ -154,7 +148,7 @@ class ClusterIT {
                 "--conf", "spark.sql.shuffle.partitions=2",
                 "--conf", "spark.default.parallelism=2",
                 "--conf", "spark.databricks.delta.snapshotPartitions=2",
-                "--conf", "spark.executor.extraJavaOptions=-Duser.timezone=" + HOST_TIME_ZONE + " " + String.join(" ", SHORT_RUN_JVM),
+                "--conf", "spark.executor.extraJavaOptions=-Duser.timezone=" + HOST_TIME_ZONE + " " + String.join(" ", TestSpark.SHORT_RUN_JVM),
                 // as TestSpark: the many small queries of a sample run plan and start faster
                 "--conf", "spark.sql.adaptive.enabled=false",
                 "--conf", "spark.sql.codegen.wholeStage=false",
@@ -195,7 +189,7 @@ class ClusterIT {
     private static synchronized Process start(String name, List<String> jvmOptions, List<String> mainAndArgs) throws IOException {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.addAll(SHORT_RUN_JVM);
+        command.addAll(TestSpark.SHORT_RUN_JVM);
         command.addAll(jvmOptions);
         command.addAll(Arrays.asList(System.getProperty("health.it.jdk17-opens", "").trim().split("\\s+")));
         command.add("-cp");
