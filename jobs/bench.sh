@@ -58,8 +58,8 @@ HEAP="${BENCH_HEAP:-4g}"
 # Shuffle partitions sized to the data: one per 2,500 accounts (about a million usage rows), at least 8.
 SHUFFLE_DEFAULT=$(( ACCOUNTS / 2500 > 8 ? ACCOUNTS / 2500 : 8 ))
 # The parallel collector, as the local launcher: at 100k accounts the pipeline took 348.0 s against 377.2 s with G1,
-# every stage faster (bench/README.md, 2026-12-06); it fails the 1M run in calibrate, though (GC overhead limit;
-# docs/known-limits.md). Huge generated methods JIT-compiled, as the local launcher with code generation
+# every stage faster (bench/README.md, 2026-12-06). It failed the 1M run in calibrate (GC overhead limit) until
+# calibrate's partitions were bounded by size (5bda843, da128e2): the 1M run completes with it. Huge generated methods JIT-compiled, as the local launcher with code generation
 # (jobs/spark-local-env.sh): the 100k pipeline 390.9 -> 342.9 s, back to back.
 JAVA=(java "-Xmx$HEAP" -XX:+UseParallelGC -XX:-DontCompileHugeMethods $OPENS
   "-Dspark.master=local[$THREADS]"
