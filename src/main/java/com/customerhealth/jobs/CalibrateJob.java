@@ -152,8 +152,9 @@ public final class CalibrateJob implements Job {
      * Computes the snapshots once, for every as-of date, and cuts their lineage (a local checkpoint on
      * the executors): each of the few hundred small Spark jobs of the fits then ships a task of a few
      * KB instead of the whole feature plan (about 1 MB a task before). The partitions are bounded by size: one per
-     * {@link #SNAPSHOTS_PER_PARTITION} of at most one snapshot per account and date, and at least one per core, so a
-     * fit's iteration is one wave of tasks at 100k accounts (3 partitions) and the sample (2). Fixed at one per core
+     * {@link #SNAPSHOTS_PER_PARTITION} of at most one snapshot per account and date (capped at 100,000 partitions, an
+     * int), and at least one per core, so a fit's iteration stays a wave or two of tasks: 2 partitions for the sample,
+     * 3 at 100k accounts, 30 at 1M. Fixed at one per core
      * before, each was about 900 MB at 1M accounts, which ran a 4 GB driver out of memory while the training rows were
      * cached (bench/README.md, 2026-12-07). An explicit count rather than a rebalance hint: Spark ignores that hint
      * without adaptive execution, and the count keeps small runs' layout, so their sums and figures, as they were. The
