@@ -151,7 +151,8 @@ public final class Calibrator {
                 String command = "approve --version " + version + " --by \"<your name>\""
                         + (rows.stream().anyMatch(WeightRow::needsApproval) ? " --accept-large-changes" : "");
                 CalibrationReport report = report(runId, runDate, window, fit, rows, today, proposed, segments, null, version, command);
-                double[] flaggedToday = judgedToday == null ? null : judgedToday.flaggedChurnedMrr();
+                // Today's weights were judged: no blocker means churners and stayers on both sides.
+                double[] flaggedToday = judgedToday.flaggedChurnedMrr();
                 if (flaggedToday != null) {
                     double[] flaggedProposed = judgedProposed.flaggedChurnedMrr();
                     report = report.withMoney(CalibrationReport.Money.holdoutOnly(runDate, cal.horizonDays(), flaggedToday[0],

@@ -30,11 +30,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.spark.ml.classification.LogisticRegressionModel;
-import org.apache.spark.mllib.evaluation.BinaryClassificationMetrics;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import scala.Tuple2;
 
 /**
  * Judges one set of weights on the holdout snapshots: how well its health score ranks churners
@@ -85,15 +83,11 @@ final class HoldoutEvaluation {
                     sum(churnedMrr), sum(flagged)).first();
             double[] flaggedChurnedMrr = withMrr ? new double[] {overall.isNullAt(4) ? 0 : overall.getDouble(4),
                     overall.isNullAt(5) ? 0 : overall.getDouble(5)} : null;
-            BinaryClassificationMetrics ranking = ranking(judged);
-            try {
-                return new Judged(new Evaluation(label, model.version(), ranking.areaUnderROC(), ranking.areaUnderPR(), overall.getDouble(1),
-                        overall.getDouble(0), a, b, nullable(overall, 2), nullable(overall, 3), captureLowest10(judged),
-                        tiers(judged, scorer), calibrationCurve(judged), roc(ranking),
-                        calibrationSlope(judged, b)), flaggedChurnedMrr);
-            } finally {
-                ranking.unpersist();
-            }
+            List<double[]> byScore = byScore(judged);
+            return new Judged(new Evaluation(label, model.version(), rocAuc(byScore), prAuc(byScore), overall.getDouble(1),
+                    overall.getDouble(0), a, b, nullable(overall, 2), nullable(overall, 3), captureLowest10(judged),
+                    tiers(judged, scorer), calibrationCurve(judged), thinned(rocCurve(byScore)),
+                    calibrationSlope(judged, b)), flaggedChurnedMrr);
         } finally {
             judged.unpersist();
         }
@@ -152,8 +146,8 @@ final class HoldoutEvaluation {
     }
 
     /**
-     * Each segment's ROC AUC on its holdout rows, with the global weights and with its own, as {@link
-     * BinaryClassificationMetrics} computes one (the chance a churner scores below a stayer, ties counting half), all from
+     * Each segment's ROC AUC on its holdout rows, with the global weights and with its own, as MLlib's
+     * BinaryClassificationMetrics computes one (the chance a churner scores below a stayer, ties counting half), all from
      * one Spark job: each row's global score and its own segments' scores ({@link #ownScores}), stacked, counted per
      * segment, weights and distinct score (at most 10,001 each); the curves are summed on the driver ({@link #rocAuc(List)}).
      * Rows a set of weights cannot score are left out. By segment version: {global AUC, own AUC}.
@@ -189,57 +183,99 @@ final class HoldoutEvaluation {
     }
 
     /**
-     * The area under the ROC curve from {churners, stayers} per distinct score, lowest score (highest risk) first: each
-     * score a threshold, the points (false positive rate, true positive rate) of the rows at or below it, from (0, 0) to
-     * (1, 1), summed by trapezoids, as MLlib's BinaryClassificationMetrics and AreaUnderCurve do (a rate is 0 when its
-     * class is empty; no rows, 0.5).
+     * {churners, stayers} per distinct score of scored rows, lowest score (highest risk) first: the ranking's one Spark job,
+     * at most 10,001 rows (scores have 2 decimals). The curves and areas are then summed on the driver in score order, so a
+     * re-run gives the same figures to the last digit: MLlib's BinaryClassificationMetrics, used before, summed its
+     * partitions' areas in the order its tasks finished, and the 15th digit could differ between two runs.
      */
-    static double rocAuc(List<double[]> byScore) {
-        double positives = 0;
-        double negatives = 0;
-        for (double[] p : byScore) {
-            positives += p[0];
-            negatives += p[1];
+    private static List<double[]> byScore(Dataset<Row> scored) {
+        Column churned = col("label").gt(0.5); // MLlib's positive class
+        List<double[]> out = new ArrayList<>();
+        for (Row r : scored.groupBy(col(SCORE)).agg(count_if(churned), count_if(not(churned))).orderBy(SCORE).collectAsList()) {
+            out.add(new double[] {r.getLong(1), r.getLong(2)});
         }
-        double area = 0;
-        double x = 0;
-        double y = 0;
+        return out;
+    }
+
+    /**
+     * The ROC curve from {churners, stayers} per distinct score, lowest score (highest risk) first: each score a threshold,
+     * the point (false positive rate, true positive rate) of the rows at or below it, from (0, 0) to (1, 1), as MLlib's
+     * BinaryClassificationMetrics draws it (a rate is 0 when its class is empty).
+     */
+    static List<RocPoint> rocCurve(List<double[]> byScore) {
+        double[] totals = totals(byScore);
+        List<RocPoint> out = new ArrayList<>(List.of(new RocPoint(0, 0)));
         double tp = 0;
         double fp = 0;
         for (double[] p : byScore) {
             tp += p[0];
             fp += p[1];
-            double nx = negatives == 0 ? 0 : fp / negatives;
-            double ny = positives == 0 ? 0 : tp / positives;
-            area += (nx - x) * (y + ny) / 2;
-            x = nx;
-            y = ny;
+            out.add(new RocPoint(totals[1] == 0 ? 0 : fp / totals[1], totals[0] == 0 ? 0 : tp / totals[0]));
         }
-        return area + (1 - x) * (y + 1) / 2;
-    }
-
-    /** Exact curves (no binning): one point per distinct score. */
-    private static BinaryClassificationMetrics ranking(Dataset<Row> scored) {
-        var pairs = scored.select(lit(100.0).minus(col(SCORE)), col("label")).toJavaRDD()
-                .map(r -> new Tuple2<Object, Object>(r.getDouble(0), r.getDouble(1)));
-        return new BinaryClassificationMetrics(pairs.rdd(), 0);
-    }
-
-    private static List<RocPoint> roc(BinaryClassificationMetrics ranking) {
-        List<Tuple2<Object, Object>> all = ranking.roc().toJavaRDD().collect(); // one point per distinct score
-        int step = Math.max(1, (int) Math.ceil(all.size() / (double) ROC_POINTS));
-        List<RocPoint> out = new ArrayList<>();
-        for (int i = 0; i < all.size(); i += step) {
-            out.add(point(all.get(i)));
-        }
-        if ((all.size() - 1) % step != 0) {
-            out.add(point(all.get(all.size() - 1)));
-        }
+        out.add(new RocPoint(1, 1));
         return out;
     }
 
-    private static RocPoint point(Tuple2<Object, Object> t) {
-        return new RocPoint((Double) t._1(), (Double) t._2());
+    /** The area under {@link #rocCurve} by trapezoids, as MLlib's AreaUnderCurve (no rows: 0.5). */
+    static double rocAuc(List<double[]> byScore) {
+        List<RocPoint> curve = rocCurve(byScore);
+        double area = 0;
+        for (int i = 1; i < curve.size(); i++) {
+            RocPoint from = curve.get(i - 1);
+            RocPoint to = curve.get(i);
+            area += (to.falsePositiveRate() - from.falsePositiveRate()) * (from.truePositiveRate() + to.truePositiveRate()) / 2;
+        }
+        return area;
+    }
+
+    /**
+     * The area under the precision-recall curve, as MLlib's BinaryClassificationMetrics.areaUnderPR: each score a threshold,
+     * the point (recall, precision) of the rows at or below it (recall 0 when no row churned; precision 1 when no row is at
+     * or below the threshold), with (0, the first point's precision) before them, summed by trapezoids (no rows: 0).
+     */
+    static double prAuc(List<double[]> byScore) {
+        double positives = totals(byScore)[0];
+        double area = 0;
+        double recall = 0;
+        double precision = Double.NaN;
+        double tp = 0;
+        double fp = 0;
+        for (double[] p : byScore) {
+            tp += p[0];
+            fp += p[1];
+            double r = positives == 0 ? 0 : tp / positives;
+            double q = tp + fp == 0 ? 1 : tp / (tp + fp);
+            if (Double.isNaN(precision)) {
+                precision = q; // the first point: (0, q) before it adds nothing but its own width
+            }
+            area += (r - recall) * (precision + q) / 2;
+            recall = r;
+            precision = q;
+        }
+        return area;
+    }
+
+    /** {churners, stayers} over all scores. */
+    private static double[] totals(List<double[]> byScore) {
+        double[] totals = new double[2];
+        for (double[] p : byScore) {
+            totals[0] += p[0];
+            totals[1] += p[1];
+        }
+        return totals;
+    }
+
+    /** At most about {@link #ROC_POINTS} points of a curve for the chart, its first and last always kept. */
+    private static List<RocPoint> thinned(List<RocPoint> all) {
+        int step = Math.max(1, (int) Math.ceil(all.size() / (double) ROC_POINTS));
+        List<RocPoint> out = new ArrayList<>();
+        for (int i = 0; i < all.size(); i += step) {
+            out.add(all.get(i));
+        }
+        if ((all.size() - 1) % step != 0) {
+            out.add(all.get(all.size() - 1));
+        }
+        return out;
     }
 
     /**

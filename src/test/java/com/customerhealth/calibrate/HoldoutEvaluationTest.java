@@ -10,7 +10,7 @@ import org.apache.spark.mllib.evaluation.BinaryClassificationMetrics;
 import org.junit.jupiter.api.Test;
 import scala.Tuple2;
 
-/** The ROC AUC summed on the driver from counts per distinct score, as the segments' AUCs are computed. */
+/** The ROC curve, ROC AUC and PR AUC summed on the driver from counts per distinct score, in score order. */
 class HoldoutEvaluationTest {
 
     /**
@@ -25,11 +25,24 @@ class HoldoutEvaluationTest {
     }
 
     /**
-     * MLlib's BinaryClassificationMetrics on the rows, risk = 100 - score: 60 rows over 7 distinct scores with ties of
-     * churners and stayers, and the edge cases of a class that is empty.
+     * The same rows ranked by precision and recall: at or below 20, recall 1/2 and precision 1; at or below 40, recall 1 and
+     * precision 2/3; at or below 80, recall 1 and precision 1/2. From (0, 1): 1/2 x 1 + 1/2 x (1 + 2/3) / 2 + 0 = 11/12.
      */
     @Test
-    void equalsMllibsAreaUnderRocOnTheRows() {
+    void prAucByHandWithATie() {
+        List<double[]> byScore = List.of(new double[] {1, 0}, new double[] {1, 1}, new double[] {0, 1}); // scores 20, 40, 80
+        assertThat(HoldoutEvaluation.prAuc(byScore)).isCloseTo(11.0 / 12, within(1e-15));
+        assertThat(HoldoutEvaluation.rocCurve(byScore)).extracting(p -> p.falsePositiveRate() + "," + p.truePositiveRate())
+                .containsExactly("0.0,0.0", "0.0,0.5", "0.5,1.0", "1.0,1.0", "1.0,1.0");
+    }
+
+    /**
+     * MLlib's BinaryClassificationMetrics on the rows, risk = 100 - score, which the evaluation used before: its ROC AUC,
+     * PR AUC and ROC curve, on 60 rows over 7 distinct scores with ties of churners and stayers, and the edge cases of a
+     * class that is empty.
+     */
+    @Test
+    void equalsMllibsCurveAndAreasOnTheRows() {
         double[] scores = {12.5, 30, 30, 47.25, 55, 55, 55, 71, 88.75, 95};
         List<double[]> rows = new ArrayList<>(); // {score, label}
         for (int i = 0; i < 60; i++) {
@@ -37,11 +50,15 @@ class HoldoutEvaluationTest {
             rows.add(new double[] {score, (i % 3 == 0 || score < 40) && i % 5 != 0 ? 1 : 0});
         }
         assertThat(grouped(rows).size()).isEqualTo(7);
-        assertThat(HoldoutEvaluation.rocAuc(grouped(rows))).isCloseTo(mllib(rows), within(1e-12));
         List<double[]> noChurn = rows.stream().map(r -> new double[] {r[0], 0}).toList();
-        assertThat(HoldoutEvaluation.rocAuc(grouped(noChurn))).isCloseTo(mllib(noChurn), within(1e-12));
         List<double[]> allChurn = rows.stream().map(r -> new double[] {r[0], 1}).toList();
-        assertThat(HoldoutEvaluation.rocAuc(grouped(allChurn))).isCloseTo(mllib(allChurn), within(1e-12));
+        for (List<double[]> set : List.of(rows, noChurn, allChurn)) {
+            BinaryClassificationMetrics mllib = mllib(set);
+            assertThat(HoldoutEvaluation.rocAuc(grouped(set))).isCloseTo(mllib.areaUnderROC(), within(1e-12));
+            assertThat(HoldoutEvaluation.prAuc(grouped(set))).isCloseTo(mllib.areaUnderPR(), within(1e-12));
+            assertThat(HoldoutEvaluation.rocCurve(grouped(set))).extracting(p -> new Tuple2<Object, Object>(p.falsePositiveRate(), p.truePositiveRate()))
+                    .isEqualTo(mllib.roc().toJavaRDD().collect());
+        }
     }
 
     /** {churners, stayers} per distinct score, lowest score first. */
@@ -53,9 +70,9 @@ class HoldoutEvaluationTest {
         return new ArrayList<>(byScore.values());
     }
 
-    private static double mllib(List<double[]> rows) {
+    private static BinaryClassificationMetrics mllib(List<double[]> rows) {
         List<Tuple2<Object, Object>> pairs = rows.stream().map(r -> new Tuple2<Object, Object>(100.0 - r[0], r[1])).toList();
         var rdd = org.apache.spark.api.java.JavaSparkContext.fromSparkContext(TestSpark.session().sparkContext()).parallelize(pairs, 2);
-        return new BinaryClassificationMetrics(rdd.rdd(), 0).areaUnderROC();
+        return new BinaryClassificationMetrics(rdd.rdd(), 0);
     }
 }
