@@ -144,6 +144,30 @@ class ValidationTest {
         });
     }
 
+    /**
+     * The duplicate check counts rows per hash of the key, then compares the keys of rows that share one: with every key
+     * given the same hash, three distinct accounts pass (a collision is no duplicate) and a repeated one still fails.
+     */
+    @Test
+    void keysThatShareAHashAreComparedThemselves() {
+        TableReport distinct = InputValidator.checkKeysAndCount(WarehouseContract.ACCOUNTS, checkedAccounts("A1", "A2", "A3"),
+                List.of(), keys -> org.apache.spark.sql.functions.lit(7L));
+        assertThat(distinct.rows()).isEqualTo(3);
+        assertThat(distinct.rejected()).isZero();
+
+        assertThatThrownBy(() -> InputValidator.checkKeysAndCount(WarehouseContract.ACCOUNTS, checkedAccounts("A1", "A2", "A2"),
+                List.of(), keys -> org.apache.spark.sql.functions.lit(7L)))
+                .isInstanceOfSatisfying(JobFailure.class, f -> assertThat(f.getMessage()).contains("unique_key", "(A2) x2"));
+    }
+
+    /** Rows as validation checks them: the key, no rule broken, not excluded. */
+    private org.apache.spark.sql.Dataset<Row> checkedAccounts(String... ids) {
+        return spark.createDataFrame(java.util.Arrays.stream(ids).map(id -> RowFactory.create(id)).toList(),
+                        new StructType().add("account_id", DataTypes.StringType))
+                .selectExpr("account_id", "CAST(array() AS array<struct<rule:string,column:string>>) AS _violations",
+                        "false AS _excluded");
+    }
+
     @Test
     void everyRowRuleQuarantinesTheRowWithItsReason() {
         FixtureWarehouse f = FixtureWarehouse.standard()
