@@ -12,11 +12,11 @@ import static org.apache.spark.sql.functions.least;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.max_by;
 import static org.apache.spark.sql.functions.min;
-import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.try_divide;
 import static org.apache.spark.sql.functions.when;
 
+import com.customerhealth.contract.Feature;
 import com.customerhealth.contract.FeatureRequest;
 import com.customerhealth.validate.ValidatedWarehouse;
 import java.time.LocalDate;
@@ -259,28 +259,26 @@ public final class FeatureStep {
 
     private SourceFeatures csm(Dataset<Row> assessments, List<LocalDate> dates, List<FeatureRequest> reqs) {
         Dataset<Row> x = onAsOfDates(assessments, "assessed_at", dates, maxWindow(reqs));
-        Column latestFields = struct(
-                when(col("renewal_intent").equalTo("committed"), lit(100.0))
-                        .when(col("renewal_intent").equalTo("neutral"), lit(50.0))
-                        .otherwise(lit(0.0)).as("renewal_intent"),
-                col("relationship_rating").cast("double").as("relationship_rating"),
-                col("engagement").cast("double").as("engagement"),
-                when(col("referenceable"), lit(100.0)).otherwise(lit(0.0)).as("referenceable"),
-                col("growth_potential").cast("double").as("growth_potential"));
         return build(x, reqs,
-                // The latest assessment inside the window (max_by skips rows whose ordering is null).
-                r -> List.of(max_by(latestFields, when(inWindow(r.windowDays()), col("assessed_at"))).as(agg(r, "latest"))),
-                r -> {
-                    Column latest = col(agg(r, "latest"));
-                    return switch (r.feature()) {
-                        case CSM_RENEWAL_INTENT -> latest.getField("renewal_intent");
-                        case CSM_RELATIONSHIP_RATING -> latest.getField("relationship_rating");
-                        case CSM_ENGAGEMENT -> latest.getField("engagement");
-                        case CSM_REFERENCEABLE -> latest.getField("referenceable");
-                        case CSM_GROWTH_POTENTIAL -> latest.getField("growth_potential");
-                        default -> throw new IllegalArgumentException(r.feature().id());
-                    };
-                });
+                // The latest assessment inside the window (max_by skips rows whose ordering is null; assessed_at is part of
+                // the key, so there are no ties). One max_by per field, each a double: the aggregation keeps fixed-size
+                // buffers and runs hash-based, where one max_by of a struct of the fields made Spark sort every row.
+                r -> List.of(max_by(latestField(r.feature()), when(inWindow(r.windowDays()), col("assessed_at"))).as(agg(r, "latest"))),
+                r -> col(agg(r, "latest")));
+    }
+
+    /** A csm_assessments feature's value in one assessment. */
+    private static Column latestField(Feature feature) {
+        return switch (feature) {
+            case CSM_RENEWAL_INTENT -> when(col("renewal_intent").equalTo("committed"), lit(100.0))
+                    .when(col("renewal_intent").equalTo("neutral"), lit(50.0))
+                    .otherwise(lit(0.0));
+            case CSM_RELATIONSHIP_RATING -> col("relationship_rating").cast("double");
+            case CSM_ENGAGEMENT -> col("engagement").cast("double");
+            case CSM_REFERENCEABLE -> when(col("referenceable"), lit(100.0)).otherwise(lit(0.0));
+            case CSM_GROWTH_POTENTIAL -> col("growth_potential").cast("double");
+            default -> throw new IllegalArgumentException(feature.id());
+        };
     }
 
     // ------------------------------------------------------------------ subscription_periods
