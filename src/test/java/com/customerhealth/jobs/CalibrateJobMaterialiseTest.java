@@ -32,6 +32,13 @@ class CalibrateJobMaterialiseTest {
         assertThat(laidOut.rdd().getNumPartitions()).isEqualTo(4);
         assertThat(laidOut.count()).isEqualTo(20_000);
         assertThat(laidOut.selectExpr("sum(id)").first().getLong(0)).isEqualTo(19_999L * 20_000 / 2);
-        assertThat(CalibrateJob.materialise(snapshots(), 1_000_001, 3).rdd().getNumPartitions()).isEqualTo(5);
+        // Five by size, rounded up to a multiple of the two cores.
+        assertThat(CalibrateJob.materialise(snapshots(), 1_000_001, 3).rdd().getNumPartitions()).isEqualTo(6);
+    }
+
+    /** 100,000 accounts x 22 dates: three partitions by size, four so that each pass over them is two full waves on two cores. */
+    @Test
+    void partitionsComeInWholeWavesOfTheCores() {
+        assertThat(CalibrateJob.materialise(snapshots(), 100_000, 22).rdd().getNumPartitions()).isEqualTo(4);
     }
 }
