@@ -246,7 +246,7 @@ final class HoldoutEvaluation {
             double r = positives == 0 ? 0 : tp / positives;
             double q = tp + fp == 0 ? 1 : tp / (tp + fp);
             if (Double.isNaN(precision)) {
-                precision = q; // the first point: (0, q) before it adds nothing but its own width
+                precision = q; // (0, q) comes first: the first trapezoid is r x q
             }
             area += (r - recall) * (precision + q) / 2;
             recall = r;

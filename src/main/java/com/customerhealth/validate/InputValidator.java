@@ -241,7 +241,7 @@ public final class InputValidator {
      * and each key column's nulls are one aggregation of the rows, no shuffle. Duplicates: the keys of the rows with a whole
      * key are hashed to 64 bits and counted per hash, a shuffle of two longs a row (counting by the key itself with every
      * status count took 59 s of tasks on 100,000 accounts' 38.9M usage rows). A hash shared by two rows is then checked on
-     * those rows' keys, so only a true duplicate fails the run: a collision (about one chance in 10^5 among 40M keys)
+     * those rows' keys, so only a true duplicate fails the run: a collision (a chance of about 4 in 100,000 among 40M keys)
      * costs one more query. Only then are the five largest duplicates fetched for the message.
      *
      * @param hash the key columns' hash: xxhash64; a test gives every key the same one
