@@ -166,20 +166,24 @@ final class HoldoutEvaluation {
             stacked.add(struct(col("_segment" + g).as("_segment"), lit(0).as("_own"), col("_global").as("_s")));
             stacked.add(struct(col("_segment" + g).as("_segment"), lit(1).as("_own"), col("_own" + g).as("_s")));
         }
-        Column churned = col("label").gt(0.5); // MLlib's positive class
         Map<String, List<List<double[]>>> points = new LinkedHashMap<>();
         own.forEach(s -> points.put(s.model().version(), List.of(new ArrayList<>(), new ArrayList<>())));
         for (Row r : holdout.select(scores.toArray(Column[]::new)).select(explode(array(stacked.toArray(Column[]::new))).as("_p"),
                         col("label"))
                 .where(col("_p._segment").isNotNull().and(col("_p._s").isNotNull()))
                 .groupBy(col("_p._segment").as("segment"), col("_p._own").as("own"), col("_p._s").as("score"))
-                .agg(count_if(churned), count_if(not(churned)))
+                .agg(count_if(churned()), count_if(not(churned())))
                 .orderBy("segment", "own", "score").collectAsList()) { // at most 10,001 rows per segment and weights
             points.get(r.getString(0)).get(r.getInt(1)).add(new double[] {r.getLong(3), r.getLong(4)});
         }
         Map<String, double[]> out = new LinkedHashMap<>();
         points.forEach((segment, p) -> out.put(segment, new double[] {rocAuc(p.get(0)), rocAuc(p.get(1))}));
         return out;
+    }
+
+    /** A churned row, as MLlib's positive class (label above 0.5): the ranking's and the segments' ROC counts. */
+    private static Column churned() {
+        return col("label").gt(0.5);
     }
 
     /**
@@ -189,9 +193,8 @@ final class HoldoutEvaluation {
      * partitions' areas in the order its tasks finished, and the 15th digit could differ between two runs.
      */
     private static List<double[]> byScore(Dataset<Row> scored) {
-        Column churned = col("label").gt(0.5); // MLlib's positive class
         List<double[]> out = new ArrayList<>();
-        for (Row r : scored.groupBy(col(SCORE)).agg(count_if(churned), count_if(not(churned))).orderBy(SCORE).collectAsList()) {
+        for (Row r : scored.groupBy(col(SCORE)).agg(count_if(churned()), count_if(not(churned()))).orderBy(SCORE).collectAsList()) {
             out.add(new double[] {r.getLong(1), r.getLong(2)});
         }
         return out;

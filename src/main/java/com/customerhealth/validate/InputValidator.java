@@ -32,6 +32,7 @@ import java.util.stream.Collectors;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.BooleanType;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DateType;
@@ -132,7 +133,7 @@ public final class InputValidator {
         }
 
         TableReport report = checkKeysAndCount(spec, checked, rules.stream().map(RowRule::rule).distinct().toList(),
-                org.apache.spark.sql.functions::xxhash64);
+                functions::xxhash64);
 
         Column firstViolation = try_element_at(col("_violations"), lit(1));
         Dataset<Row> rejected = checked
@@ -274,12 +275,13 @@ public final class InputValidator {
             throw JobFailure.badInput("Table " + spec.name() + ", " + String.join(", ", counts) + " (rule: key_not_null): "
                     + "every row needs its key " + key + ".", "Contract: " + String.join(", ", contract));
         }
-        Column keyHash = hash.apply(key.stream().map(k -> col(k)).toArray(Column[]::new));
+        Column[] keyColumns = key.stream().map(k -> col(k)).toArray(Column[]::new);
+        Column keyHash = hash.apply(keyColumns);
         Dataset<Row> byHash = checked.groupBy(keyHash.as(HASH)).agg(count(lit(1)).as("_n"));
         if (byHash.agg(count_if(col("_n").gt(1))).first().getLong(0) > 0) {
             Dataset<Row> shared = byHash.where(col("_n").gt(1)).select(HASH); // as many rows as duplicated keys, at most
             Dataset<Row> byKey = checked.withColumn(HASH, keyHash).join(shared, HASH)
-                    .groupBy(key.stream().map(k -> col(k)).toArray(Column[]::new)).agg(count(lit(1)).as("_n"))
+                    .groupBy(keyColumns).agg(count(lit(1)).as("_n"))
                     .where(col("_n").gt(1));
             List<Row> largest = byKey.orderBy(col("_n").desc()).limit(5).collectAsList();
             if (!largest.isEmpty()) {
