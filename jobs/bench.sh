@@ -51,6 +51,7 @@ if [ ! -d target/test-classes/com/customerhealth/bench ] \
 fi
 if [ ! -f target/bench-classpath.txt ] || [ pom.xml -nt target/bench-classpath.txt ]; then
   mvn -B -q dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/bench-classpath.txt
+  touch target/bench-classpath.txt
 fi
 CP="target/test-classes:target/classes:$(cat target/bench-classpath.txt)"
 OPENS="$(sed -n 's:.*<spark.jdk17.opens>\(.*\)</spark.jdk17.opens>.*:\1:p' pom.xml)"

@@ -22,6 +22,7 @@ done
 mvn -B -q -o -DskipTests test-compile
 if [ ! -f target/bench-classpath.txt ] || [ pom.xml -nt target/bench-classpath.txt ]; then
   mvn -B -q -o dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/bench-classpath.txt
+  touch target/bench-classpath.txt
 fi
 CP="target/test-classes:target/classes:$(cat target/bench-classpath.txt)"
 OPENS="$(sed -n 's:.*<spark.jdk17.opens>\(.*\)</spark.jdk17.opens>.*:\1:p' pom.xml)"

@@ -12,6 +12,8 @@ fi
 if [ ! -f target/classpath.txt ] || [ pom.xml -nt target/classpath.txt ]; then
   # The provided scope: Spark and everything it ships, what spark-submit's classpath would supply.
   mvn -B -q dependency:build-classpath -DincludeScope=provided -Dmdep.outputFile=target/classpath.txt
+  # The plugin leaves an unchanged list untouched: mark it fresh, or every later start would run Maven again.
+  touch target/classpath.txt
 fi
 # Commands the jobs print for the user to type (calibrate's approve line) start with this launcher.
 export CUSTOMER_HEALTH_LAUNCHER="${CUSTOMER_HEALTH_LAUNCHER:-./jobs/cli-local.sh}"
