@@ -27,14 +27,10 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Observation;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.BooleanType;
@@ -44,10 +40,6 @@ import org.apache.spark.sql.types.NumericType;
 import org.apache.spark.sql.types.StringType;
 import org.apache.spark.sql.types.TimestampNTZType;
 import org.apache.spark.sql.types.TimestampType;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-import scala.concurrent.Await;
-import scala.concurrent.duration.Duration;
 
 /**
  * Validates a warehouse table against the input contract.
@@ -65,9 +57,6 @@ public final class InputValidator {
     /** The staged rows' partition column: whether the row is clean. */
     private static final String CLEAN = "_clean";
     /** The key check's 64-bit hash of a row's key. */
-    private static final Logger LOG = LoggerFactory.getLogger(InputValidator.class);
-    /** How long the staging write's observed counts may take to arrive (Spark's listener bus) before they are counted again. */
-    private static final long OBSERVED_WAIT_SECONDS = 60;
     private static final String HASH = "_key_hash";
     /** Prefix of the key check's count of rows whose key column is null. */
     private static final String NULL_PREFIX = "_null_";
@@ -134,16 +123,8 @@ public final class InputValidator {
         kept.add(array_compact(array(checks)).as("_violations"));
         kept.add(excluded.as("_excluded"));
         Dataset<Row> checked = typed.select(kept.toArray(Column[]::new));
-        List<String> ruleNames = rules.stream().map(RowRule::rule).distinct().toList();
-        Row totals = null;
         if (persist && staging != null) {
-            // The counts by status and the key's nulls are taken as the staging write passes the rows, not by a query of their own.
-            Observation observed = new Observation();
-            List<Column> totalColumns = totals(spec, ruleNames);
-            Dataset<Row> staged = stage(checked.observe(observed, totalColumns.get(0),
-                    totalColumns.subList(1, totalColumns.size()).toArray(Column[]::new)), staging.tableFolder(spec.name()));
-            totals = observedRow(observed).orElseGet(() -> aggregate(staged, totalColumns));
-            checked = staged;
+            checked = stage(checked, staging.tableFolder(spec.name()));
         } else if (persist) {
             // One read of the source: the key check fills a local checkpoint (memory, spilling to disk) that the counts,
             // rejected rows and clean rows then read. Unlike a cache, a lost block is never recomputed from the source,
@@ -151,9 +132,8 @@ public final class InputValidator {
             checked = checked.localCheckpoint(false);
         }
 
-        TableReport report = totals == null
-                ? checkKeysAndCount(spec, checked, ruleNames, functions::xxhash64)
-                : checkKeysAndCount(spec, checked, ruleNames, functions::xxhash64, totals);
+        TableReport report = checkKeysAndCount(spec, checked, rules.stream().map(RowRule::rule).distinct().toList(),
+                functions::xxhash64);
 
         Column firstViolation = try_element_at(col("_violations"), lit(1));
         Dataset<Row> rejected = checked
@@ -268,14 +248,20 @@ public final class InputValidator {
      * @param hash the key columns' hash: xxhash64; a test gives every key the same one
      */
     static TableReport checkKeysAndCount(TableSpec spec, Dataset<Row> checked, List<String> rules, Function<Column[], Column> hash) {
-        return checkKeysAndCount(spec, checked, rules, hash, aggregate(checked, totals(spec, rules)));
-    }
-
-    /** {@link #checkKeysAndCount} with the {@link #totals} already counted ({@code t}). */
-    static TableReport checkKeysAndCount(TableSpec spec, Dataset<Row> checked, List<String> rules, Function<Column[], Column> hash,
-            Row t) {
         List<String> key = spec.key();
-        List<String> statuses = statuses(rules);
+        Column status = when(col("_excluded"), lit("_excluded"))
+                .otherwise(coalesce(try_element_at(col("_violations"), lit(1)).getField("rule"), lit("_ok")));
+        List<String> statuses = new ArrayList<>(List.of("_ok", "_excluded"));
+        statuses.addAll(rules);
+        List<Column> totals = new ArrayList<>();
+        for (String k : key) {
+            totals.add(count_if(col(k).isNull()).as(NULL_PREFIX + k));
+        }
+        for (int i = 0; i < statuses.size(); i++) {
+            totals.add(count_if(status.equalTo(statuses.get(i))).as("_s" + i));
+        }
+        Row t = checked.agg(totals.get(0), totals.subList(1, totals.size()).toArray(Column[]::new)).first();
+
         List<String> counts = new ArrayList<>();
         List<String> contract = new ArrayList<>();
         for (String k : key) {
@@ -320,47 +306,5 @@ public final class InputValidator {
         long excluded = t.<Long>getAs("_s1");
         long rejected = byRule.values().stream().mapToLong(Long::longValue).sum();
         return new TableReport(spec.name(), rows, rejected, excluded, new LinkedHashMap<>(byRule));
-    }
-
-    /** Every row's status: the first rule it broke, {@code _excluded} or {@code _ok}; the counts list them in this order. */
-    private static List<String> statuses(List<String> rules) {
-        List<String> statuses = new ArrayList<>(List.of("_ok", "_excluded"));
-        statuses.addAll(rules);
-        return statuses;
-    }
-
-    /** The key check's counts: the null keys per key column, the rows per status. Aggregates of no shuffle. */
-    private static List<Column> totals(TableSpec spec, List<String> rules) {
-        Column status = when(col("_excluded"), lit("_excluded"))
-                .otherwise(coalesce(try_element_at(col("_violations"), lit(1)).getField("rule"), lit("_ok")));
-        List<Column> totals = new ArrayList<>();
-        for (String k : spec.key()) {
-            totals.add(count_if(col(k).isNull()).as(NULL_PREFIX + k));
-        }
-        List<String> statuses = statuses(rules);
-        for (int i = 0; i < statuses.size(); i++) {
-            totals.add(count_if(status.equalTo(statuses.get(i))).as("_s" + i));
-        }
-        return totals;
-    }
-
-    private static Row aggregate(Dataset<Row> checked, List<Column> totals) {
-        return checked.agg(totals.get(0), totals.subList(1, totals.size()).toArray(Column[]::new)).first();
-    }
-
-    /**
-     * The totals observed by a finished write. Spark hands them over through its listener bus, so they may come a moment
-     * after the write returns; should they not come at all, the caller counts them with a query of their own.
-     */
-    private static Optional<Row> observedRow(Observation observed) {
-        try {
-            return Optional.of(Await.result(observed.future(), Duration.create(OBSERVED_WAIT_SECONDS, TimeUnit.SECONDS)));
-        } catch (TimeoutException e) {
-            LOG.warn("The staging write's counts did not arrive in {} s: counting them again", OBSERVED_WAIT_SECONDS);
-            return Optional.empty();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("Interrupted while waiting for the staging write's counts", e);
-        }
     }
 }
