@@ -39,7 +39,7 @@ case "$CODEGEN" in
 esac
 # -XX:CompileThresholdScaling=3: a method is compiled after three times the calls. On the sample, JIT compilation was
 # half the process's CPU (C2 58 s, C1 14 s of 146 s: -XX:+CITime); with the option C2 took 39 s and the run 76 to 79 s
-# against 80 to 81 s wall, 9% less CPU (bench/README.md, 2026-12-07 later). Higher factors compiled less but ran slower.
+# against 80 to 81 s wall, 11% less CPU (bench/README.md, 2026-12-07 later). Higher factors compiled less but ran slower.
 JAVA_CMD=(java -Xmx"${SPARK_DRIVER_MEMORY:-1536m}" -XX:+UseParallelGC -XX:CompileThresholdScaling=3 $OPENS
   "-Dspark.master=${SPARK_MASTER:-local[*]}"
   "${CODEGEN_OPTS[@]}"
