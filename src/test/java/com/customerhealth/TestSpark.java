@@ -9,7 +9,10 @@ import java.util.ArrayList;
 import java.util.List;
 import org.apache.spark.sql.SparkSession;
 
-/** The one local SparkSession every test shares (one JVM: surefire reuses its fork). */
+/**
+ * The one local SparkSession every test shares (one JVM: surefire reuses its fork, and runs two test classes at once in
+ * it). A CLI run takes a session of its own on the same SparkContext ({@link Cli}).
+ */
 public final class TestSpark {
     private static SparkSession spark;
 
