@@ -56,6 +56,7 @@ import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Isolated;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.PGCopyOutputStream;
 
@@ -65,8 +66,10 @@ import org.postgresql.copy.PGCopyOutputStream;
  * big tables in partitioned reads, the password from the environment variable failsafe sets
  * ({@value #PASSWORD_ENV}). The output must equal the file-based reference run; the password must
  * appear nowhere in what the run prints or logs; a wrong password, an unreachable server, a missing
- * table and a failure while rows are read each give one line naming the source.
+ * table and a failure while rows are read each give one line naming the source. It runs with no other class
+ * at once ({@link Isolated}): it captures the root logger, and the jobs' log lines it checks must be its run's.
  */
+@Isolated
 class JdbcWarehouseIT {
     /** Set by failsafe (pom.xml); the role's password and what the jobs read through password-env. */
     static final String PASSWORD_ENV = "HEALTH_IT_WAREHOUSE_PASSWORD";
