@@ -46,17 +46,17 @@ class AnalystQueriesTest {
         queries.addAll(documented(Path.of("docs/analysts.md")));
         assertThat(queries).hasSizeGreaterThanOrEqualTo(15);
         List<String> failed = new ArrayList<>();
+        // In DB, as the SQL shell runs them: a session of its own, so the shared one (another class's at the same time)
+        // never changes database.
+        SparkSession shell = spark.newSession();
+        shell.catalog().setCurrentDatabase(DB);
         for (String query : queries) {
             String sql = query.replace("customer_health.", DB + ".").replace("default.", DB + ".")
                     .replace("account_health_current', 12)", "account_health_current', 0)"); // the fixture's first version
-            String now = spark.catalog().currentDatabase();
-            spark.catalog().setCurrentDatabase(DB); // as the SQL shell runs them
             try {
-                spark.sql(sql).collectAsList();
+                shell.sql(sql).collectAsList();
             } catch (Exception e) {
                 failed.add(JobFailure(e) + "\n" + query);
-            } finally {
-                spark.catalog().setCurrentDatabase(now);
             }
         }
         assertThat(failed).as("documented queries that fail on the fixture output").isEmpty();
