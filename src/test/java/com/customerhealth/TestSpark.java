@@ -30,8 +30,8 @@ public final class TestSpark {
      * that was a 64 MB array zeroed per task, and the unit phase's 48 full collections (34 s of pauses; 16 and 8 s with
      * 1 MB pages), 476 against 506 to 524 s and 3.8 against 5.2 GB of peak RSS (bench/README.md, 2026-12-07 night).
      */
-    public static final String PAGE_SIZE = "spark.buffer.pageSize";
-    public static final String SMALL_PAGES = "1m";
+    private static final String PAGE_SIZE = "spark.buffer.pageSize";
+    private static final String SMALL_PAGES = "1m";
 
     private TestSpark() {
     }
@@ -46,7 +46,8 @@ public final class TestSpark {
     /**
      * The JVM options of a CLI process a test starts (java, the test class path): this JVM's module opens and -XX options
      * (surefire's argLine: the JDK 17 opens and test.jvm.options) but its collector, {@link #SHORT_RUN_JVM}, and this
-     * session's interpreted expressions and page size.
+     * session's interpreted expressions. Not its page size: in the clean-clone run that gave them 1 MB pages too, these
+     * client-compiler JVMs ran about 50% longer, and ClusterIT's cluster run took 255 s of CPU against 171 s.
      */
     public static List<String> childJvmOptions() {
         List<String> options = new ArrayList<>(ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
@@ -56,7 +57,6 @@ public final class TestSpark {
                 .toList());
         options.addAll(SHORT_RUN_JVM);
         options.add("-D" + CODEGEN_FACTORY_MODE + "=" + INTERPRETED);
-        options.add("-D" + PAGE_SIZE + "=" + SMALL_PAGES);
         return options;
     }
 

@@ -149,10 +149,9 @@ class ClusterIT {
                 "--conf", "spark.default.parallelism=2",
                 "--conf", "spark.databricks.delta.snapshotPartitions=2",
                 "--conf", "spark.executor.extraJavaOptions=-Duser.timezone=" + HOST_TIME_ZONE + " " + String.join(" ", TestSpark.SHORT_RUN_JVM),
-                // as TestSpark: the many small queries of a sample run plan and start faster, and take small memory pages
+                // as TestSpark: the many small queries of a sample run plan and start faster
                 "--conf", "spark.sql.adaptive.enabled=false",
                 "--conf", "spark.sql.codegen.wholeStage=false",
-                "--conf", TestSpark.PAGE_SIZE + "=" + TestSpark.SMALL_PAGES,
                 JAR.toAbsolutePath().toString()));
         submit.addAll(SampleRun.runArgs(output));
         // The reference first (the same run in this JVM's local session): on two cores, running it beside
