@@ -46,8 +46,8 @@ public final class TestSpark {
     /**
      * The JVM options of a CLI process a test starts (java, the test class path): this JVM's module opens and -XX options
      * (surefire's argLine: the JDK 17 opens and test.jvm.options) but its collector, {@link #SHORT_RUN_JVM}, and this
-     * session's interpreted expressions. Not its page size: in the clean-clone run that gave them 1 MB pages too, these
-     * client-compiler JVMs ran about 50% longer, and ClusterIT's cluster run took 255 s of CPU against 171 s.
+     * session's interpreted expressions. Not its page size: for these client-compiler JVMs it was never measured apart from
+     * the VM's own slowing down that night (bench/README.md, 2026-12-07 night), so they keep Spark's default.
      */
     public static List<String> childJvmOptions() {
         List<String> options = new ArrayList<>(ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
