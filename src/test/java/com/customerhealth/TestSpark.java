@@ -27,8 +27,8 @@ public final class TestSpark {
     /**
      * Spark's memory pages at 1 MB, its floor. Each hash aggregation, sort and broadcast hash join takes one whole page
      * for its first row, and the default size follows the heap: 64 MB with 4 GB and two cores. On fixtures of a few rows
-     * that was a 64 MB array zeroed per task, and the unit phase's 48 full collections (34 s of pauses; 16 and 8 s with
-     * 1 MB pages), 476 against 506 to 524 s and 3.8 against 5.2 GB of peak RSS (bench/README.md, 2026-12-07 night).
+     * that was a 64 MB array zeroed per task. With 1 MB pages the unit phase had 16 full collections (8 s of pauses)
+     * against 48 (34 s), took 476 against 506 to 524 s and peaked at 3.8 against 5.2 GB (bench/README.md, 2026-12-07 night).
      */
     private static final String PAGE_SIZE = "spark.buffer.pageSize";
     private static final String SMALL_PAGES = "1m";
