@@ -9,14 +9,15 @@
 # SPARK_MAX_PARTITION_BYTES (input split size, default 16m, as run-local.sh),
 # BENCH_DUCKDB_MEMORY (DuckDB memory_limit, default 4GB), BENCH_SAMPLE_ACCOUNTS (500),
 # BENCH_PROBE_REPLICATES (10); extra arguments after -- go to the benchmark (e.g. -- --set model-preset=...).
-# --profile-features instead times the feature step's parts (population, each source table, all) and writes
+# --profile-features instead times the feature step's parts (population, each source table, all) on the inputs
+# validated and staged as Parquet under bench/work/profile-staging (as run stages them), and writes
 # its plan to bench/work/<accounts>-<months>-<seed>-feature-plan.txt; it records no result. --pipeline-only times run's own
 # stages alone (no feature stage alone, no DuckDB, no calibration taken apart): for the largest scales.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$ROOT"
 
-usage() { sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 ACCOUNTS="" MONTHS=36 SEED=42 THREADS=2 END_DATE=2026-09-30 PROFILE="" PIPELINE_ONLY=()
 EXTRA=()
 while [ $# -gt 0 ]; do
@@ -94,7 +95,7 @@ if [ -n "$PROFILE" ]; then
   mkdir -p bench/work
   echo "uptime before: $(uptime)" >&2
   "${JAVA[@]}" com.customerhealth.bench.FeatureProfile --warehouse "$DATA" --run-date "$END_DATE" \
-    --plan-out "bench/work/$ACCOUNTS-$MONTHS-$SEED-feature-plan.txt" ${EXTRA[@]+"${EXTRA[@]}"}
+    --plan-out "bench/work/$ACCOUNTS-$MONTHS-$SEED-feature-plan.txt" --staging bench/work/profile-staging ${EXTRA[@]+"${EXTRA[@]}"}
   echo "uptime after: $(uptime)" >&2
   exit 0
 fi
