@@ -4,7 +4,6 @@ import com.customerhealth.calibrate.TrainingSet;
 import com.customerhealth.config.AppConfig;
 import com.customerhealth.contract.FeatureRequest;
 import com.customerhealth.features.FeatureStep;
-import com.customerhealth.features.Snapshots;
 import com.customerhealth.score.ScoringPipeline;
 import com.customerhealth.spark.SparkSessions;
 import com.customerhealth.validate.ValidatedWarehouse;
@@ -19,7 +18,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.Callable;
-import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -83,18 +81,15 @@ public final class FeatureProfile implements Callable<Integer> {
     }
 
     /**
-     * The step every source goes through, alone: pair each usage row with the as-of dates whose 90-day window holds it
-     * ({@link Snapshots#datesBetween}, as FeatureStep pairs them), counted and summed (rows, sum of ages) so the figure
-     * is the read and the pairing without the aggregation per (account, date).
+     * The step every source goes through, alone: each usage row paired with the as-of dates whose 90-day window holds it
+     * ({@link FeatureStep#onAsOfDates}, the step's own pairing), counted and its ages summed, so the figure is the read
+     * and the pairing without the aggregation per (account, date).
      */
     private static void pairingAlone(Dataset<Row> usage, List<LocalDate> dates, int window) {
-        Column event = functions.col("usage_date");
-        Column paired = functions.explode(Snapshots.datesBetween(dates, event, functions.date_add(event, window - 1)));
+        Dataset<Row> paired = FeatureStep.onAsOfDates(usage, "usage_date", dates, window);
         for (int round = 1; round <= 2; round++) {
             long t0 = System.nanoTime();
-            Row r = usage.select(event, paired.as("as_of_date"))
-                    .agg(functions.count(functions.lit(1)), functions.sum(functions.datediff(functions.col("as_of_date"), event)))
-                    .first();
+            Row r = paired.agg(functions.count(functions.lit(1)), functions.sum(functions.col(FeatureStep.AGE))).first();
             System.out.printf(Locale.ROOT, "round %d  pair usage_daily rows with their as-of dates   %7.1f s  (%d rows, age sum %d)%n",
                     round, (System.nanoTime() - t0) / 1e9, r.getLong(0), r.getLong(1));
         }

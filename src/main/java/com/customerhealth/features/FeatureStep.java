@@ -43,7 +43,8 @@ import org.apache.spark.sql.Row;
  * <p>docs/health-model.md, "Feature catalog", defines every feature as computed here.
  */
 public final class FeatureStep {
-    private static final String AGE = "_age_days";
+    /** The column {@link #onAsOfDates} adds: days from a row's event date to its as-of date. */
+    public static final String AGE = "_age_days";
     private static final String[] KEY = {"account_id", "as_of_date"};
 
     private final List<String> highPriorities;
@@ -98,7 +99,7 @@ public final class FeatureStep {
      * Pairs each row with every as-of date D such that its {@code eventDate} is in (D - maxWindow, D],
      * adding {@code as_of_date} and {@code _age_days} = D - eventDate (0 .. maxWindow - 1).
      */
-    static Dataset<Row> onAsOfDates(Dataset<Row> rows, String eventDate, List<LocalDate> asOfDates, int maxWindowDays) {
+    public static Dataset<Row> onAsOfDates(Dataset<Row> rows, String eventDate, List<LocalDate> asOfDates, int maxWindowDays) {
         Column event = col(eventDate);
         Column dates = Snapshots.datesBetween(asOfDates, event, date_add(event, maxWindowDays - 1));
         return rows.withColumn("as_of_date", explode(dates))
