@@ -471,9 +471,8 @@ public final class DeltaTables {
     }
 
     /**
-     * Rows written by the commits tagged {@code tag} (their userMetadata) among each table's last 100
-     * commits from {@code since} on: Delta's operationMetrics numOutputRows (an UPDATE's updated plus copied rows) summed, by
-     * table name. Tables never written are left out.
+     * Rows written by the commits tagged {@code tag} (their userMetadata) from {@code since} on: Delta's operationMetrics
+     * numOutputRows (an UPDATE's updated plus copied rows) summed, by table name. Tables never written are left out.
      */
     public Map<String, Long> rowsWrittenBy(String tag, java.time.Instant since, Collection<OutputTable> tables) {
         Map<String, Long> rows = new java.util.TreeMap<>();
@@ -482,17 +481,44 @@ public final class DeltaTables {
                 continue;
             }
             // Since the job started: an earlier run of the same run id (a re-run) carries the same tag.
-            Row sum = target(t).history(100).where(col("userMetadata").equalTo(tag).and(col("timestamp").geq(lit(java.sql.Timestamp.from(since)))))
-                    // An UPDATE reports no numOutputRows: the rows it rewrote are its updated plus copied rows.
-                    .agg(functions.sum(expr("coalesce(CAST(operationMetrics['numOutputRows'] AS BIGINT), "
-                            + "CAST(operationMetrics['numUpdatedRows'] AS BIGINT) + CAST(operationMetrics['numCopiedRows'] AS BIGINT))")),
-                            functions.count(lit(1)))
-                    .first();
-            if (sum.getLong(1) > 0) {
-                rows.put(t.name(), sum.isNullAt(0) ? 0L : sum.getLong(0));
+            List<Row> tagged = commitsSince(t, since).stream().filter(c -> tag.equals(c.getAs("userMetadata"))).toList();
+            if (!tagged.isEmpty()) {
+                rows.put(t.name(), tagged.stream().mapToLong(DeltaTables::rowsWritten).sum());
             }
         }
         return rows;
+    }
+
+    /** Commits read per history batch at first: a job writes a table once or twice. */
+    static final int HISTORY_BATCH = 8;
+
+    /**
+     * The table's commits from {@code since} on (version, timestamp, userMetadata, operationMetrics), newest first. Delta's
+     * history is read in growing batches until it reaches an older commit or the table's first: each batch is one Spark job
+     * over that many commit files, so a table of a year of daily runs costs one small read, not its last hundred commits.
+     * The history is a local relation: collecting it runs no Spark job.
+     */
+    private List<Row> commitsSince(OutputTable table, java.time.Instant since) {
+        DeltaTable delta = target(table);
+        for (int limit = HISTORY_BATCH; ; limit *= 4) {
+            List<Row> commits = delta.history(limit).select("version", "timestamp", "userMetadata", "operationMetrics").collectAsList();
+            boolean all = commits.size() < limit
+                    || commits.get(commits.size() - 1).getTimestamp(1).toInstant().isBefore(since);
+            if (all) {
+                return commits.stream().filter(c -> !c.getTimestamp(1).toInstant().isBefore(since)).toList();
+            }
+        }
+    }
+
+    /** A commit's numOutputRows; an UPDATE reports none: the rows it rewrote are its updated plus copied rows. 0 when neither. */
+    private static long rowsWritten(Row commit) {
+        Map<String, String> metrics = commit.isNullAt(3) ? Map.of() : commit.getJavaMap(3);
+        if (metrics.get("numOutputRows") != null) {
+            return Long.parseLong(metrics.get("numOutputRows"));
+        }
+        String updated = metrics.get("numUpdatedRows");
+        String copied = metrics.get("numCopiedRows");
+        return updated != null && copied != null ? Long.parseLong(updated) + Long.parseLong(copied) : 0L;
     }
 
     /** Updates the rows matching {@code condition} in one commit (Delta UPDATE). */
