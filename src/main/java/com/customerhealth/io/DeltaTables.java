@@ -493,7 +493,7 @@ public final class DeltaTables {
     static final int HISTORY_BATCH = 8;
 
     /**
-     * The table's commits from {@code since} on (version, timestamp, userMetadata, operationMetrics), newest first. Delta's
+     * The table's commits from {@code since} on (timestamp, userMetadata, operationMetrics), newest first. Delta's
      * history is read in growing batches until it reaches an older commit or the table's first: each batch is one Spark job
      * over that many commit files, so a table of a year of daily runs costs one small read, not its last hundred commits.
      * The history is a local relation: collecting it runs no Spark job.
@@ -501,18 +501,21 @@ public final class DeltaTables {
     private List<Row> commitsSince(OutputTable table, java.time.Instant since) {
         DeltaTable delta = target(table);
         for (int limit = HISTORY_BATCH; ; limit *= 4) {
-            List<Row> commits = delta.history(limit).select("version", "timestamp", "userMetadata", "operationMetrics").collectAsList();
-            boolean all = commits.size() < limit
-                    || commits.get(commits.size() - 1).getTimestamp(1).toInstant().isBefore(since);
-            if (all) {
-                return commits.stream().filter(c -> !c.getTimestamp(1).toInstant().isBefore(since)).toList();
+            List<Row> commits = delta.history(limit).select("timestamp", "userMetadata", "operationMetrics").collectAsList();
+            if (commits.size() < limit || isBefore(commits.get(commits.size() - 1), since)) {
+                return commits.stream().filter(c -> !isBefore(c, since)).toList();
             }
         }
     }
 
+    private static boolean isBefore(Row commit, java.time.Instant since) {
+        return commit.<java.sql.Timestamp>getAs("timestamp").toInstant().isBefore(since);
+    }
+
     /** A commit's numOutputRows; an UPDATE reports none: the rows it rewrote are its updated plus copied rows. 0 when neither. */
     private static long rowsWritten(Row commit) {
-        Map<String, String> metrics = commit.isNullAt(3) ? Map.of() : commit.getJavaMap(3);
+        Map<String, String> metrics = commit.isNullAt(commit.fieldIndex("operationMetrics")) ? Map.of()
+                : commit.getJavaMap(commit.fieldIndex("operationMetrics"));
         if (metrics.get("numOutputRows") != null) {
             return Long.parseLong(metrics.get("numOutputRows"));
         }
