@@ -46,7 +46,7 @@ import org.junit.jupiter.api.Test;
  * the jar, as on a real cluster. The Delta SQL settings are not passed either (the job sets them), and
  * the driver and executor JVMs run in another time zone than this JVM's UTC.
  *
- * <p>The whole pipeline on the committed sample ({@link SampleRun#runArgs}) must exit 0 and write the
+ * <p>The whole pipeline on the integration runs' generated warehouse ({@link PipelineRun#runArgs}) must exit 0 and write the
  * same tables as the reference run in this JVM's local session: closures that do not serialise,
  * classes missing from the jar or state that only lives in the driver fail here, not in production.
  * Every process started here is stopped after the tests, also when they fail (and by a shutdown hook
@@ -136,7 +136,7 @@ class ClusterIT {
 
     @Test
     void theWholePipelineOnTheClusterWritesWhatTheLocalRunWrites() throws Exception {
-        Path output = SampleRun.tempDir("health-it-cluster");
+        Path output = PipelineRun.tempDir("health-it-cluster");
         List<String> submit = new ArrayList<>(List.of("org.apache.spark.deploy.SparkSubmit",
                 "--master", masterUrl, "--deploy-mode", "client", "--class", "com.customerhealth.cli.HealthJobs",
                 "--conf", "spark.driver.host=127.0.0.1",
@@ -149,15 +149,15 @@ class ClusterIT {
                 "--conf", "spark.default.parallelism=2",
                 "--conf", "spark.databricks.delta.snapshotPartitions=2",
                 "--conf", "spark.executor.extraJavaOptions=-Duser.timezone=" + HOST_TIME_ZONE + " " + String.join(" ", TestSpark.SHORT_RUN_JVM),
-                // as TestSpark: the many small queries of a sample run plan and start faster
+                // as TestSpark: the many small queries of a small run plan and start faster
                 "--conf", "spark.sql.adaptive.enabled=false",
                 "--conf", "spark.sql.codegen.wholeStage=false",
                 JAR.toAbsolutePath().toString()));
-        submit.addAll(SampleRun.runArgs(output));
+        submit.addAll(PipelineRun.runArgs(output));
         // The reference first (the same run in this JVM's local session): on two cores, running it beside
         // the cluster makes both slower.
         Instant r0 = Instant.now();
-        Path reference = SampleRun.reference();
+        Path reference = PipelineRun.reference();
         System.out.printf("ClusterIT: the reference run took %d s (or ran before)%n", Duration.between(r0, Instant.now()).toSeconds());
 
         Instant t0 = Instant.now();

