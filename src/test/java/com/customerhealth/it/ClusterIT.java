@@ -46,8 +46,8 @@ import org.junit.jupiter.api.Test;
  * the jar, as on a real cluster. The Delta SQL settings are not passed either (the job sets them), and
  * the driver and executor JVMs run in another time zone than this JVM's UTC.
  *
- * <p>The whole pipeline on the integration runs' generated warehouse ({@link PipelineRun#runArgs}) must exit 0 and write the
- * same tables as the reference run in this JVM's local session: closures that do not serialise,
+ * <p>The whole pipeline on the integration runs' generated warehouse ({@link PipelineRun#runArgs}) must
+ * exit 0 and write the same tables as the reference run in this JVM's local session: closures that do not serialise,
  * classes missing from the jar or state that only lives in the driver fail here, not in production.
  * Every process started here is stopped after the tests, also when they fail (and by a shutdown hook
  * if the JVM is killed); a hang fails the test after {@link #SUBMIT_TIMEOUT}.
