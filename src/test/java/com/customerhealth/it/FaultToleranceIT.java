@@ -225,12 +225,12 @@ class FaultToleranceIT {
         assertThat(out.resolve("reports/calibration-2026-09-30/report.html")).exists();
     }
 
-    /** calibrate on the integration runs' generated warehouse, with CalibrateJobTest's small settings. */
+    /** calibrate on the integration runs' generated warehouse, with their trimmed calibration. */
     private static List<String> calibrate(Path output) {
-        return List.of("calibrate", "--run-date", PipelineRun.RUN_DATE, "--set", "input.root=" + PipelineRun.warehouse(),
-                "--set", "output.path=" + output, "--set", "output.database=",
-                "--set", "calibration.bootstrap-replicates=8", "--set", "calibration.folds=3", "--set", "calibration.reg-params=[0.01]",
-                "--set", "calibration.min-churn-events=20", "--set", "calibration.segment-min-churn-events=20");
+        List<String> args = new ArrayList<>(List.of("calibrate", "--run-date", PipelineRun.RUN_DATE,
+                "--set", "input.root=" + PipelineRun.warehouse(), "--set", "output.path=" + output, "--set", "output.database="));
+        args.addAll(PipelineRun.TRIMMED_CALIBRATION);
+        return args;
     }
 
     /** The rows of a table under {@code output}; 0 when the table was never created. Reading it proves it readable. */

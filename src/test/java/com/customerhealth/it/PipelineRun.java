@@ -33,6 +33,17 @@ public final class PipelineRun {
     private static final int ACCOUNTS = 600;
     private static final int MONTHS = 30;
 
+    /**
+     * The integration runs' calibration settings: a few bootstrap replicates and folds, one regularisation, and churn-event
+     * minimums this warehouse meets (global and one segment's fit).
+     */
+    public static final List<String> TRIMMED_CALIBRATION = List.of(
+            "--set", "calibration.bootstrap-replicates=8",
+            "--set", "calibration.folds=3",
+            "--set", "calibration.reg-params=[0.01]",
+            "--set", "calibration.min-churn-events=20",
+            "--set", "calibration.segment-min-churn-events=20");
+
     private static Path warehouse;
     private static Path reference;
 
@@ -55,16 +66,13 @@ public final class PipelineRun {
      * catalog database, a fixed run id and the trimmed calibration. Add source overrides after them.
      */
     public static List<String> runArgs(Path output) {
-        return new ArrayList<>(List.of("run", "--run-date", RUN_DATE, "--run-id", "it-" + RUN_DATE,
+        List<String> args = new ArrayList<>(List.of("run", "--run-date", RUN_DATE, "--run-id", "it-" + RUN_DATE,
                 "--conf", Path.of("conf/local.conf").toAbsolutePath().toString(),
                 "--set", "input.root=" + warehouse().toAbsolutePath(),
                 "--set", "output.path=" + output.toAbsolutePath(),
-                "--set", "output.database=",
-                "--set", "calibration.bootstrap-replicates=8",
-                "--set", "calibration.folds=3",
-                "--set", "calibration.reg-params=[0.01]",
-                "--set", "calibration.min-churn-events=20",
-                "--set", "calibration.segment-min-churn-events=20"));
+                "--set", "output.database="));
+        args.addAll(TRIMMED_CALIBRATION);
+        return args;
     }
 
     /** The output folder of the reference run (this JVM's local session), run on first use. */
